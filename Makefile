@@ -1,0 +1,58 @@
+# Thin wrapper over CMake. The targets a person types:
+#   make            build build/dmvgate (installs missing Debian packages first)
+#   make check      build, run every test (ctest), then the unit tests again under ASan+UBSan
+#   make demo       build and run the demo
+#   make bench      build and run the benchmarks (never part of make check)
+#   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make format     clang-format every C file in place;  make format-check  fails on a diff
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CTEST_ARGS ?=
+
+C_FILES = $(shell find include lib src tests fuzz bench -name '*.[ch]' -not -path '*/node_modules/*' 2>/dev/null)
+
+.PHONY: all deps build check check-asan demo bench fuzz format format-check clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+check: build format-check
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+	$(MAKE) check-asan
+
+check-asan: deps
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz' $(CTEST_ARGS)
+
+demo: build
+	bash scripts/demo
+
+bench: build
+	bash scripts/bench
+
+fuzz: deps
+	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	bash scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	@bad=$$(for f in $(C_FILES); do clang-format --dry-run -Werror $$f >/dev/null 2>&1 || echo $$f; done); \
+	if [ -n "$$bad" ]; then echo "clang-format would change:"; echo "$$bad"; exit 1; fi
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

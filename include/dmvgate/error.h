@@ -1,0 +1,117 @@
+/*
+ * error.h - the one error table of dmvgate.
+ *
+ * Every function that can fail returns 0 (or a count) on success and a negative
+ * DG_E... code on failure. The codes, their stable names and their messages
+ * come from the table below (the libuv UV_ERRNO_MAP pattern), which also drives
+ * dg_strerror() and dg_errname(). Numbers are stable: they appear in ER
+ * messages, logs and docs, so a code is never renumbered or reused.
+ *
+ * Detail that the code alone cannot carry (the offending field, a byte offset,
+ * a line and column, a sentence for a person) goes in an optional
+ * struct dg_error supplied by the caller.
+ *
+ * Each module owns one numeric range and one block of the table:
+ *   core 1-99, store 100-199, agency 200-299, msg 300-399, policy 400-499,
+ *   audit 500-599, net/config 600-699, node 700-799, review 800-899,
+ *   hub 900-999, report 1000-1099.
+ */
+#ifndef DMVGATE_ERROR_H
+#define DMVGATE_ERROR_H
+
+#include <stddef.h>
+
+/* XX(NAME, number, "message") */
+#define DG_ERRMAP_CORE(XX)                                                                         \
+    XX(EINVAL, 1, "invalid argument")                                                              \
+    XX(ENOMEM, 2, "out of memory")                                                                 \
+    XX(EIO, 3, "input/output error")                                                               \
+    XX(ENOENT, 4, "no such file or record")                                                        \
+    XX(ETOOBIG, 5, "input too large")                                                              \
+    XX(ERANGE, 6, "value out of range")                                                            \
+    XX(EEXIST, 7, "already exists")                                                                \
+    XX(EPERM, 8, "operation not permitted")                                                        \
+    XX(EUSAGE, 9, "bad command-line usage")                                                        \
+    XX(EINTERNAL, 10, "internal error")                                                            \
+    XX(EAGAIN, 11, "resource temporarily unavailable")                                             \
+    XX(ENOSPC, 12, "no space left on device")                                                      \
+    XX(EPARSE, 13, "malformed input")
+
+#define DG_ERRMAP_STORE(XX)                                                                        \
+    XX(ESTORE, 100, "database error")                                                              \
+    XX(ENOTFOUND, 101, "no matching record")
+
+#define DG_ERRMAP_AGENCY(XX)                                                                       \
+    XX(ECSV, 200, "malformed CSV row")                                                             \
+    XX(EBADAGENCY, 201, "invalid agency entry")
+
+#define DG_ERRMAP_MSG(XX) XX(EMSG, 300, "malformed message")
+
+#define DG_ERRMAP_POLICY(XX) XX(EPOLICY, 400, "policy error")
+
+#define DG_ERRMAP_AUDIT(XX) XX(EAUDIT, 500, "audit log error")
+
+#define DG_ERRMAP_NET(XX) XX(ECONFIG, 600, "configuration error")
+
+#define DG_ERRMAP_NODE(XX) XX(ENODE, 700, "node error")
+
+#define DG_ERRMAP_REVIEW(XX) XX(EREVIEW, 800, "review error")
+
+#define DG_ERRMAP_HUB(XX) XX(EHUB, 900, "hub error")
+
+#define DG_ERRMAP_REPORT(XX) XX(EREPORT, 1000, "report error")
+
+#define DG_ERRNO_MAP(XX)                                                                           \
+    DG_ERRMAP_CORE(XX)                                                                             \
+    DG_ERRMAP_STORE(XX)                                                                            \
+    DG_ERRMAP_AGENCY(XX)                                                                           \
+    DG_ERRMAP_MSG(XX)                                                                              \
+    DG_ERRMAP_POLICY(XX)                                                                           \
+    DG_ERRMAP_AUDIT(XX)                                                                            \
+    DG_ERRMAP_NET(XX)                                                                              \
+    DG_ERRMAP_NODE(XX)                                                                             \
+    DG_ERRMAP_REVIEW(XX)                                                                           \
+    DG_ERRMAP_HUB(XX)                                                                              \
+    DG_ERRMAP_REPORT(XX)
+
+enum dg_errno {
+#define DG__ERRENUM(name, num, msg) DG_##name = -(num),
+    DG_ERRNO_MAP(DG__ERRENUM)
+#undef DG__ERRENUM
+};
+
+/* Detail for a failure. Every member is optional: field "" when no field
+ * applies, offset/line/col -1 when unknown. */
+struct dg_error {
+    int code;       /* the DG_E... code, negative; 0 when no error */
+    char field[32]; /* the offending field, tag or option, "" if none */
+    long offset;    /* byte offset in the input, -1 if none */
+    int line, col;  /* 1-based position in a text file, -1 if none */
+    char msg[256];  /* one sentence for a person, no final period */
+};
+
+/* Name without the DG_ prefix ("EINVAL"), or "EUNKNOWN" for a code not in the table. */
+const char *dg_errname(int code);
+
+/* The table's message for code ("invalid argument"), or "unknown error". */
+const char *dg_strerror(int code);
+
+/* Reset e (may be NULL) to "no error". */
+void dg_error_clear(struct dg_error *e);
+
+/*
+ * Record a failure in e (may be NULL) and return code, so that a caller can
+ * write `return dg_error_set(err, DG_EINVAL, "OLN", off, "...", ...);`.
+ * field may be NULL. fmt may be NULL (then the table's message is used).
+ */
+int dg_error_set(struct dg_error *e, int code, const char *field, long offset, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Same, for a position in a text file (line and column, 1-based). */
+int dg_error_setpos(struct dg_error *e, int code, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Map an errno value (EIO, ENOSPC, ENOMEM, ...) to a DG_E... code. */
+int dg_error_from_errno(int errnum);
+
+#endif
