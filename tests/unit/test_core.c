@@ -10,6 +10,7 @@
 
 #include <dmvgate/core.h>
 #include <dmvgate/vocab.h>
+#include <dmvgate/vin.h>
 
 #include <limits.h>
 #include <string.h>
@@ -142,6 +143,22 @@ static void time_iso_format(void **state)
     assert_string_equal(out, "2025-11-25T08:00:00.123456Z");
 }
 
+static void vin_check_digit(void **state)
+{
+    (void)state;
+    /* The worked example of 49 CFR 565 style: 1M8GDM9AXKP042788 has check digit X. */
+    assert_int_equal(dg_vin_check_digit("1M8GDM9AXKP042788"), 'X');
+    assert_int_equal(dg_vin_validate("1M8GDM9AXKP042788", 17, NULL), 0);
+    assert_int_equal(dg_vin_validate("11111111111111111", 17, NULL), 0);
+    struct dg_error e;
+    assert_int_equal(dg_vin_validate("1M8GDM9A1KP042788", 17, &e), DG_EINVAL);
+    assert_int_equal(e.offset, 8);
+    assert_int_equal(dg_vin_validate("1M8GDM9AXKP04278", 16, &e), DG_EINVAL);
+    assert_int_equal(dg_vin_validate("1M8GDM9AXKP0427O8", 17, &e), DG_EINVAL);
+    assert_int_equal(e.offset, 15);
+    assert_int_equal(dg_vin_check_digit("1M8GDM9AXKP0427I8"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +170,7 @@ int main(void)
         cmocka_unit_test(alloc_fail_switch),
         cmocka_unit_test(vocab_round_trips),
         cmocka_unit_test(time_iso_format),
+        cmocka_unit_test(vin_check_digit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
