@@ -15,6 +15,9 @@
 
 const struct dg_cmd dg_cmds[] = {
     {"version", "print the version", dg_cmd_version},
+    {"seed", "write synthetic DMV data into a store, or list sample keys", dg_cmd_seed},
+    {"lookup", "look records up in a store by OLN, name+DOB, plate or VIN", dg_cmd_lookup},
+    {"agencies", "generate, load and show the agency directory", dg_cmd_agencies},
     {NULL, NULL, NULL},
 };
 
