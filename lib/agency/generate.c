@@ -310,7 +310,9 @@ static void gen_state(struct gen *g, const struct st_info *s)
         else
             snprintf(name, sizeof(name), "%s POLICE DEPARTMENT", place);
         uint32_t agr = 0;
-        if (strcmp(st, "FL") == 0 ? dg_rng_chance(&g->rng, 300) : dg_rng_chance(&g->rng, 5))
+        /* A few police departments have task-force agreements too, many in
+         * Florida; none where the state forbids 287(g) (g287_pm 0). */
+        if (s->g287_pm && dg_rng_chance(&g->rng, strcmp(st, "FL") == 0 ? 300 : 5))
             agr = DG_AGR_287G_TASK_FORCE;
         add(g, ori, st, name, DG_LEVEL_LOCAL, DG_CAT_MUNICIPAL_POLICE, "", "", agr);
     }
