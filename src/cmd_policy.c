@@ -61,6 +61,152 @@ static int load(const char *path, struct dg_policy **out)
     return rc;
 }
 
+/* Read a whole file of at most max bytes into b. */
+static int slurp(const char *path, size_t max, struct dg_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dmvgate: cannot open '%s'\n", path);
+        return DG_ENOENT;
+    }
+    dg_buf_init(b, max);
+    int rc = 0;
+    char chunk[8192];
+    size_t n;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = dg_buf_add(b, chunk, n);
+    if (rc == 0 && ferror(f))
+        rc = DG_EIO;
+    fclose(f);
+    if (rc)
+        fprintf(stderr, "dmvgate: cannot read '%s': %s\n", path, dg_strerror(rc));
+    return rc;
+}
+
+/* What test and explain use to find requesters and read messages. */
+struct env {
+    struct dg_policy_test_env env;
+};
+
+static int env_init(struct env *E, const char *directory)
+{
+    memset(E, 0, sizeof(*E));
+    if (directory) {
+        fprintf(stderr, "dmvgate: --directory needs the agency directory module, not built in\n");
+        return DG_EINVAL;
+    }
+    return 0;
+}
+
+static void env_release(struct env *E)
+{
+    (void)E;
+}
+
+static int test(int argc, char **argv)
+{
+    const char *file = NULL, *tests = NULL, *directory = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--directory") == 0) {
+            if (++i == argc)
+                return dg_cmd_usage_error("policy test: --directory needs a file");
+            directory = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return dg_cmd_usage_error("policy test: unknown option '%s'", argv[i]);
+        } else if (!file) {
+            file = argv[i];
+        } else if (!tests) {
+            tests = argv[i];
+        } else {
+            return dg_cmd_usage_error("policy test: too many arguments");
+        }
+    }
+    if (!file || !tests)
+        return dg_cmd_usage_error("policy test: usage: dmvgate policy test FILE TESTS");
+    struct dg_policy *p = NULL;
+    int rc = load(file, &p);
+    if (rc)
+        return rc == DG_EPOLICY ? 1 : 2;
+    struct env E;
+    struct dg_buf t, report;
+    dg_buf_init(&report, 64u << 20);
+    int status = 2;
+    if (env_init(&E, directory) == 0 && slurp(tests, DG_POLICY_MAX_TESTFILE, &t) == 0) {
+        struct dg_policy_test_result res;
+        struct dg_error e;
+        dg_error_clear(&e);
+        rc = dg_policy_test_run(p, t.data ? t.data : "", t.len, tests, &E.env, &report, &res, &e);
+        if (rc == 0) {
+            fputs(report.data, stdout);
+            status = res.failed ? 1 : 0;
+        } else if (e.line > 0) {
+            fprintf(stderr, "%s:%d: error: %s\n", tests, e.line, e.msg);
+        } else {
+            fprintf(stderr, "dmvgate: %s\n", e.msg[0] ? e.msg : dg_strerror(rc));
+        }
+        dg_buf_release(&t);
+    }
+    env_release(&E);
+    dg_buf_release(&report);
+    dg_policy_free(p);
+    return status;
+}
+
+static int explain(int argc, char **argv)
+{
+    const char *file = NULL, *request = NULL, *directory = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--directory") == 0 || strcmp(argv[i], "--request") == 0) {
+            if (i + 1 == argc)
+                return dg_cmd_usage_error("policy explain: %s needs a file", argv[i]);
+            *(argv[i][2] == 'd' ? &directory : &request) = argv[i + 1];
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return dg_cmd_usage_error("policy explain: unknown option '%s'", argv[i]);
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            return dg_cmd_usage_error("policy explain: too many arguments");
+        }
+    }
+    if (!file || !request)
+        return dg_cmd_usage_error(
+            "policy explain: usage: dmvgate policy explain FILE --request REQ [--directory CSV]");
+    struct dg_policy *p = NULL;
+    int rc = load(file, &p);
+    if (rc)
+        return rc == DG_EPOLICY ? 1 : 2;
+    struct env E;
+    struct dg_buf t, out;
+    dg_buf_init(&out, 16u << 20);
+    int status = 2;
+    if (env_init(&E, directory) == 0 && slurp(request, DG_POLICY_MAX_TESTFILE, &t) == 0) {
+        struct dg_agency who;
+        struct dg_policy_request req;
+        struct dg_policy_record rec;
+        bool has_rec = false;
+        struct dg_error e;
+        dg_error_clear(&e);
+        rc = dg_policy_request_read(t.data ? t.data : "", t.len, request, dg_policy_state(p),
+                                    &E.env, &who, &req, &rec, &has_rec, &e);
+        if (rc == 0)
+            rc = dg_policy_explain(p, &req, has_rec ? &rec : NULL, &out);
+        if (rc == 0) {
+            fputs(out.data, stdout);
+            status = 0;
+        } else if (e.line > 0) {
+            fprintf(stderr, "%s:%d: error: %s\n", request, e.line, e.msg);
+        } else {
+            fprintf(stderr, "dmvgate: %s\n", e.msg[0] ? e.msg : dg_strerror(rc));
+        }
+        dg_buf_release(&t);
+    }
+    env_release(&E);
+    dg_buf_release(&out);
+    dg_policy_free(p);
+    return status;
+}
+
 static int check(int argc, char **argv)
 {
     const char *file = NULL;
@@ -103,6 +249,9 @@ int dg_cmd_policy(int argc, char **argv)
         }
     if (strcmp(argv[1], "check") == 0)
         return check(argc - 1, argv + 1);
-    return dg_cmd_usage_error("policy: unknown subcommand '%s' (check, test or explain)",
-                              argv[1]);
+    if (strcmp(argv[1], "test") == 0)
+        return test(argc - 1, argv + 1);
+    if (strcmp(argv[1], "explain") == 0)
+        return explain(argc - 1, argv + 1);
+    return dg_cmd_usage_error("policy: unknown subcommand '%s' (check, test or explain)", argv[1]);
 }

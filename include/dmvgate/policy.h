@@ -50,18 +50,18 @@
 /* ---- limits ------------------------------------------------------------------
  * Policy text and list files come from outside the program: each has a hard
  * maximum, and so has everything the compiler builds from them. */
-#define DG_POLICY_MAX_TEXT      (1u << 20) /* bytes of policy text */
-#define DG_POLICY_MAX_RULES     4096
-#define DG_POLICY_MAX_NODES     65536 /* condition tests and operators, all rules */
-#define DG_POLICY_MAX_DEPTH     64    /* nesting of parentheses and not */
-#define DG_POLICY_MAX_LISTS     64    /* named ORI lists */
-#define DG_POLICY_MAX_LIST_FILE (8u << 20) /* bytes of one ORI list file */
-#define DG_POLICY_MAX_LIST_ORIS 500000     /* ORIs in all lists together */
-#define DG_POLICY_MAX_STRING    200 /* bytes of a reason or name */
-#define DG_POLICY_MAX_DEADLINE  (30 * 86400) /* review deadline, seconds */
+#define DG_POLICY_MAX_TEXT         (1u << 20) /* bytes of policy text */
+#define DG_POLICY_MAX_RULES        4096
+#define DG_POLICY_MAX_NODES        65536        /* condition tests and operators, all rules */
+#define DG_POLICY_MAX_DEPTH        64           /* nesting of parentheses and not */
+#define DG_POLICY_MAX_LISTS        64           /* named ORI lists */
+#define DG_POLICY_MAX_LIST_FILE    (8u << 20)   /* bytes of one ORI list file */
+#define DG_POLICY_MAX_LIST_ORIS    500000       /* ORIs in all lists together */
+#define DG_POLICY_MAX_STRING       200          /* bytes of a reason or name */
+#define DG_POLICY_MAX_DEADLINE     (30 * 86400) /* review deadline, seconds */
 #define DG_POLICY_DEFAULT_DEADLINE (24 * 3600)
-#define DG_POLICY_MAX_DIAGS     50 /* errors reported before the checker stops */
-#define DG_POLICY_MAX_APPLIED   8  /* redact/notify rules named in a decision */
+#define DG_POLICY_MAX_DIAGS        50 /* errors reported before the checker stops */
+#define DG_POLICY_MAX_APPLIED      8  /* redact/notify rules named in a decision */
 
 /* ---- the request: what a decision is made on ----------------------------------
  * The node fills one from the parsed message and the requester's directory
@@ -186,8 +186,8 @@ typedef int (*dg_policy_list_reader)(void *ctx, const char *name, struct dg_buf 
                                      struct dg_error *err);
 
 struct dg_policy_options {
-    const char *filename; /* shown in diagnostics; "<policy>" when NULL */
-    const char *base_dir; /* list files are relative to it; "." when NULL */
+    const char *filename;            /* shown in diagnostics; "<policy>" when NULL */
+    const char *base_dir;            /* list files are relative to it; "." when NULL */
     dg_policy_list_reader read_list; /* NULL: read files from base_dir */
     void *read_ctx;
 };
@@ -202,8 +202,7 @@ struct dg_policy_options {
  * Thread-safe (it touches no shared state).
  */
 int dg_policy_compile(const char *text, size_t len, const struct dg_policy_options *opt,
-                      struct dg_policy **out, struct dg_policy_diags *diags,
-                      struct dg_error *err);
+                      struct dg_policy **out, struct dg_policy_diags *diags, struct dg_error *err);
 
 /* Read the file at path and compile it, with list files relative to the
  * policy file's folder. Also DG_ENOENT / DG_EIO when the file cannot be read. */
@@ -229,10 +228,10 @@ struct dg_policy_rule_info {
     /* The rule's stable name: its label ("ice-block: deny ...") if it has
      * one, else its reason, else "default" for the default, else "line N". */
     const char *name;
-    const char *reason;  /* "" if none */
-    uint32_t redact;     /* fields this rule redacts (its own or its ", redact") */
-    bool notify;         /* it notifies the subject */
-    bool uses_record;    /* its condition looks at the record */
+    const char *reason;    /* "" if none */
+    uint32_t redact;       /* fields this rule redacts (its own or its ", redact") */
+    bool notify;           /* it notifies the subject */
+    bool uses_record;      /* its condition looks at the record */
     const char *condition; /* the condition's source text, "" when it has none */
     uint32_t deadline_s;
     enum dg_policy_expiry expiry;
@@ -305,5 +304,72 @@ int dg_volume_hit(struct dg_volume *v, const char *ori, int64_t now_s, uint32_t 
 
 /* The ORI's queries in the window ending at now_s, without counting one. */
 uint32_t dg_volume_count(struct dg_volume *v, const char *ori, int64_t now_s);
+
+/* ---- test files: `dmvgate policy test` and `policy explain` ---------------------------
+ * A test file lists cases, each a request and the decision it must get
+ * (docs/policy.md, "Test files"):
+ *
+ *     agency DCICE0100 level=federal department=DHS component=ICE-ERO category=federal_le
+ *     test "ICE without a judge's warrant is held"
+ *     message
+ *         DQ.DCICE0100.CA.TXT
+ *         OLN/D1234567.OLS/CA.PUR/C.ATN/AGENT SMITH.LEG/AW 2025-114
+ *     expect review rule="federal requests need a judicial warrant" notify
+ *
+ * A request is message text ("message"), its JSON form ("json") or plain
+ * attributes ("request key=DQ ori=... purpose=..."). The requester is found by
+ * ORI among the file's "agency" lines, then through env->find_agency (the
+ * directory), or given in the case ("requester level=federal ..."). The
+ * module needs no message parser of its own: env->parse_message turns message
+ * text into a request (dg_policy_msg_parser in the dmvgate binary). */
+#define DG_POLICY_MAX_TESTFILE (4u << 20) /* bytes of a test or request file */
+
+struct dg_policy_test_env {
+    /* The directory entry for ori, or NULL when unknown. May be NULL. */
+    const struct dg_agency *(*find_agency)(void *ctx, const char *ori);
+    void *find_ctx;
+    /*
+     * Fill req (all but req->requester, which is set afterwards) and ori
+     * (the message's originating ORI, 9 characters and a NUL) from message
+     * text, or its JSON form when json is true. Return 0, or a negative code
+     * with err->msg saying what is wrong. May be NULL: then message and json
+     * cases fail with "no message parser".
+     */
+    int (*parse_message)(void *ctx, const char *msg, size_t n, bool json,
+                         struct dg_policy_request *req, char ori[DG_ORI_LEN + 1],
+                         struct dg_error *err);
+    void *parse_ctx;
+};
+
+struct dg_policy_test_result {
+    int passed, failed;
+};
+
+/*
+ * Run every case of the test file (text, len bytes; filename for messages)
+ * against p. Appends to report one line per failing case,
+ *     FILE:LINE: "NAME": expected ..., got ...
+ * and, last, "N passed, M failed". Returns 0 when the file could be read as
+ * a test file (whatever the cases' results: see *res), DG_EPOLICY with
+ * err->line and err->msg for a malformed file (nothing is run), DG_ETOOBIG,
+ * DG_ENOMEM. Thread-safe for distinct reports.
+ */
+int dg_policy_test_run(const struct dg_policy *p, const char *text, size_t len,
+                       const char *filename, const struct dg_policy_test_env *env,
+                       struct dg_buf *report, struct dg_policy_test_result *res,
+                       struct dg_error *err);
+
+/*
+ * Read the first case of a request file (the test-file format; "test" and
+ * "expect" lines optional) into *req, with the requester copied into *agency
+ * (req->requester points at it) and the record, if the case gives one, in
+ * *rec with *has_rec set. state is the deciding state ("CO"), the default
+ * destination. Returns 0, DG_EPOLICY (malformed file, or a request that
+ * cannot be built: unknown ORI, bad message) with err, DG_ETOOBIG, DG_ENOMEM.
+ */
+int dg_policy_request_read(const char *text, size_t len, const char *filename, const char *state,
+                           const struct dg_policy_test_env *env, struct dg_agency *agency,
+                           struct dg_policy_request *req, struct dg_policy_record *rec,
+                           bool *has_rec, struct dg_error *err);
 
 #endif

@@ -175,7 +175,7 @@ int dg_field_parse(const char *s, size_t n); /* the bit (> 0) or DG_EINVAL */
 /* Identifying fields a query uses to pick its record, as a bit set (the message
  * tags in brackets). Policies test them as query.identified_by. */
 #define DG_IDFIELD_MAP(XX)                                                                         \
-    XX(OLN, 0, "oln", "license number and issuing state (OLN, OLS)")                              \
+    XX(OLN, 0, "oln", "license number and issuing state (OLN, OLS)")                               \
     XX(NAME, 1, "name", "name (NAM)")                                                              \
     XX(DOB, 2, "dob", "date of birth (DOB)")                                                       \
     XX(SEX, 3, "sex", "sex (SEX)")                                                                 \

@@ -20,22 +20,19 @@ const struct dg__attr dg__attrs[AT__COUNT] = {
     [AT_REQ_LEVEL] = {"requester.level", AK_ENUM, DG_LEVEL__COUNT, false, "an agency level"},
     [AT_REQ_DEPARTMENT] = {"requester.department", AK_STR, 0, false, "a department"},
     [AT_REQ_COMPONENT] = {"requester.component", AK_STR, 0, false, "a component"},
-    [AT_REQ_CATEGORY] = {"requester.category", AK_ENUM, DG_CAT__COUNT, false,
-                         "an agency category"},
+    [AT_REQ_CATEGORY] = {"requester.category", AK_ENUM, DG_CAT__COUNT, false, "an agency category"},
     [AT_REQ_AGREEMENTS] = {"requester.agreements", AK_SET, 0, false, "an agreement"},
     [AT_REQ_VOLUME] = {"requester.queries_last_hour", AK_INT, 0, false, "a count"},
     [AT_QUERY_KEY] = {"query.key", AK_ENUM, DG_KEY__COUNT, false, "a query key"},
     [AT_QUERY_IDBY] = {"query.identified_by", AK_SET, 0, false, "an identifying field"},
     [AT_QUERY_FIELDS] = {"query.fields", AK_SET, 0, false, "a record field"},
     [AT_PURPOSE] = {"purpose", AK_ENUM, DG_PUR__COUNT, false, "a purpose"},
-    [AT_LEGAL_PROCESS] = {"legal_process", AK_ENUM, DG_LEG__COUNT, false,
-                          "a legal-process kind"},
+    [AT_LEGAL_PROCESS] = {"legal_process", AK_ENUM, DG_LEG__COUNT, false, "a legal-process kind"},
     [AT_HAS_CASE] = {"has_case_number", AK_BOOL, 2, false, "true or false"},
     [AT_DESTINATION] = {"destination", AK_ENUM, DG_STATE_COUNT + 1, false, "a state code"},
     [AT_TIME_HOUR] = {"time.hour", AK_ORDERED, 24, false, "an hour, 0 to 23"},
     [AT_TIME_WEEKDAY] = {"time.weekday", AK_ORDERED, 7, false, "a weekday"},
-    [AT_REC_LAWFUL_PRESENCE] = {"record.lawful_presence_flag", AK_BOOL, 2, true,
-                                "true or false"},
+    [AT_REC_LAWFUL_PRESENCE] = {"record.lawful_presence_flag", AK_BOOL, 2, true, "true or false"},
 };
 
 /* Other spellings of an attribute. DESIGN.md's sketch writes "query == IQ". */
@@ -115,8 +112,8 @@ const char *dg__attr_suggest(const char *name, size_t n)
 }
 
 /* Parse an enum through a vocab.h parser, listing the names on failure. */
-static int enum_value(int v, const char *(*namef)(int), int count, const char *what,
-                      const char *s, size_t n, uint64_t *out, char *msg, size_t msglen)
+static int enum_value(int v, const char *(*namef)(int), int count, const char *what, const char *s,
+                      size_t n, uint64_t *out, char *msg, size_t msglen)
 {
     if (v >= 0) {
         *out = (uint64_t)v;
@@ -172,8 +169,7 @@ static int bit_value(int v, const char *(*namef)(uint32_t), const char *what, co
     return DG_EINVAL;
 }
 
-int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *msg,
-                   size_t msglen)
+int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *msg, size_t msglen)
 {
     const char *what = dg__attrs[a].what;
     msg[0] = '\0';
@@ -196,8 +192,8 @@ int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *m
         return enum_value(dg_category_parse(s, n), cat_name, DG_CAT__COUNT, what, s, n, v, msg,
                           msglen);
     case AT_PURPOSE: {
-        int rc = enum_value(dg_purpose_parse(s, n), pur_name, DG_PUR__COUNT, what, s, n, v, msg,
-                            msglen);
+        int rc =
+            enum_value(dg_purpose_parse(s, n), pur_name, DG_PUR__COUNT, what, s, n, v, msg, msglen);
         /* A one-letter message code ("I") is a common slip: name the word. */
         int code = n == 1 ? dg_purpose_from_code(s[0]) : -1;
         if (rc && code >= 0)
@@ -206,8 +202,8 @@ int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *m
         return rc;
     }
     case AT_LEGAL_PROCESS: {
-        int rc = enum_value(dg_leg_parse(s, n), leg_name, DG_LEG__COUNT, what, s, n, v, msg,
-                            msglen);
+        int rc =
+            enum_value(dg_leg_parse(s, n), leg_name, DG_LEG__COUNT, what, s, n, v, msg, msglen);
         int code = dg_leg_from_code(s, n);
         if (rc && code >= 0)
             snprintf(msg, msglen, "'%.*s' is the message code; in a policy write '%s'", (int)n, s,

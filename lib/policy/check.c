@@ -43,9 +43,9 @@ struct var {
 
 /* A constraint on one variable: the values it may take. */
 struct cons {
-    uint64_t m;    /* V_MASK */
-    uint64_t s[4]; /* V_STR: ids of names */
-    bool neg;      /* V_STR: the complement of s */
+    uint64_t m;      /* V_MASK */
+    uint64_t s[4];   /* V_STR: ids of names */
+    bool neg;        /* V_STR: the complement of s */
     uint32_t lo, hi; /* V_INT */
 };
 
@@ -312,8 +312,11 @@ static int dnf(struct an *A, int32_t n, bool negated, struct cubes *out);
 static void literal(struct an *A, struct cubes *out, int v, const struct cons *c)
 {
     struct cons *q = cubes_push(A, out, NULL, MAX_DNF);
-    if (q)
+    if (q) {
         cons_and(&A->vars[v], &q[v], c);
+        if (cons_empty(&A->vars[v], &q[v]))
+            out->n--; /* a literal that nothing satisfies: false, no cube */
+    }
 }
 
 /* out = the literal and its complement (two cubes when an interval splits). */

@@ -60,8 +60,7 @@ static int finish(struct dg_policy *p)
 }
 
 int dg_policy_compile(const char *text, size_t len, const struct dg_policy_options *opt,
-                      struct dg_policy **out, struct dg_policy_diags *diags,
-                      struct dg_error *err)
+                      struct dg_policy **out, struct dg_policy_diags *diags, struct dg_error *err)
 {
     struct dg_policy_diags local;
     dg_policy_diags_init(&local);
@@ -224,7 +223,7 @@ int dg_policy_fields_format(uint32_t mask, struct dg_buf *out)
 
 static int duration_format(uint32_t s, struct dg_buf *out)
 {
-    if (s % 86400 == 0)
+    if (s % 86400 == 0 && s >= 7 * 86400)
         return dg_buf_printf(out, "%ud", s / 86400);
     if (s % 3600 == 0)
         return dg_buf_printf(out, "%uh", s / 3600);
@@ -235,7 +234,8 @@ int dg_policy_decision_format(const struct dg_policy_decision *d, struct dg_buf 
 {
     int rc = dg_buf_addstr(out, dg_policy_outcome_name(d->outcome));
     if (d->outcome == DG_POLICY_UNDECIDED)
-        return rc ? rc : dg_buf_addstr(out, ": depends on the record; decide again after the lookup");
+        return rc ? rc
+                  : dg_buf_addstr(out, ": depends on the record; decide again after the lookup");
     if (rc == 0)
         rc = dg_buf_printf(out, " by rule '%s' (line %d)", d->rule_name, d->line);
     if (rc == 0 && *d->reason)
@@ -246,7 +246,7 @@ int dg_policy_decision_format(const struct dg_policy_decision *d, struct dg_buf 
             rc = duration_format(d->deadline_s, out);
         if (rc == 0)
             rc = dg_buf_addstr(out, d->expiry == DG_POLICY_EXPIRE_ESCALATE ? " then escalate"
-                                                                            : " then deny");
+                                                                           : " then deny");
         if (rc == 0 && d->two_person)
             rc = dg_buf_addstr(out, ", by two reviewers");
     }

@@ -126,8 +126,7 @@ int dg__eval_node(const struct dg_policy *p, const struct dg__facts *f, int32_t 
     }
 }
 
-static int rule_cond(const struct dg_policy *p, const struct dg__facts *f,
-                     const struct dg__rule *r)
+static int rule_cond(const struct dg_policy *p, const struct dg__facts *f, const struct dg__rule *r)
 {
     return r->cond < 0 ? DG__T : dg__eval_node(p, f, r->cond);
 }

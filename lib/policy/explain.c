@@ -71,7 +71,8 @@ static int explain_leaves(const struct dg_policy *p, const struct dg__facts *f, 
     if (rc == 0)
         rc = value_str(f, (enum attr_id)nd->attr, out);
     if (rc == 0 && nd->op == PN_LIST)
-        rc = dg_buf_printf(out, ", %sin list %s", dg__orilist_has(&p->lists[nd->a], &f->ori) ? "" : "not ",
+        rc = dg_buf_printf(out, ", %sin list %s",
+                           dg__orilist_has(&p->lists[nd->a], &f->ori) ? "" : "not ",
                            p->lists[nd->a].name);
     return rc ? rc : dg_buf_addstr(out, ")\n");
 }
@@ -100,11 +101,12 @@ static int request_str(const struct dg__facts *f, const struct dg_policy_request
                        const struct dg_policy_record *rec, struct dg_buf *out)
 {
     static const enum attr_id order[] = {
-        AT_REQ_ORI,      AT_REQ_STATE,       AT_REQ_LEVEL,   AT_REQ_DEPARTMENT,
-        AT_REQ_COMPONENT, AT_REQ_CATEGORY,   AT_REQ_AGREEMENTS, AT_REQ_VOLUME,
-        AT_QUERY_KEY,    AT_QUERY_IDBY,      AT_QUERY_FIELDS, AT_PURPOSE,
-        AT_LEGAL_PROCESS, AT_HAS_CASE,       AT_DESTINATION, AT_TIME_HOUR,
-        AT_TIME_WEEKDAY, AT_REC_LAWFUL_PRESENCE,
+        AT_REQ_ORI,        AT_REQ_STATE,     AT_REQ_LEVEL,
+        AT_REQ_DEPARTMENT, AT_REQ_COMPONENT, AT_REQ_CATEGORY,
+        AT_REQ_AGREEMENTS, AT_REQ_VOLUME,    AT_QUERY_KEY,
+        AT_QUERY_IDBY,     AT_QUERY_FIELDS,  AT_PURPOSE,
+        AT_LEGAL_PROCESS,  AT_HAS_CASE,      AT_DESTINATION,
+        AT_TIME_HOUR,      AT_TIME_WEEKDAY,  AT_REC_LAWFUL_PRESENCE,
     };
     (void)req;
     (void)rec;
@@ -128,8 +130,8 @@ int dg_policy_explain(const struct dg_policy *p, const struct dg_policy_request 
         return rc;
     struct dg__facts f;
     dg__facts_fill(p, req, rec, &f);
-    rc = dg_buf_printf(out, "policy \"%s\" (state %s, %s): %d rules\n", dg_policy_name(p),
-                       p->state, p->filename, p->nrules);
+    rc = dg_buf_printf(out, "policy \"%s\" (state %s, %s): %d rules\n", dg_policy_name(p), p->state,
+                       p->filename, p->nrules);
     if (rc == 0)
         rc = request_str(&f, req, rec, out);
     if (rc == 0)
@@ -156,9 +158,9 @@ int dg_policy_explain(const struct dg_policy *p, const struct dg_policy_request 
                                          "record";
             decided = decided || k != DG__F;
         } else {
-            verdict = k == DG__T ? (d.outcome == DG_POLICY_DENY
-                                        ? "matches, but a deny releases nothing"
-                                        : "MATCHES: applies")
+            verdict = k == DG__T
+                          ? (d.outcome == DG_POLICY_DENY ? "matches, but a deny releases nothing"
+                                                         : "MATCHES: applies")
                       : k == DG__F ? "does not match"
                                    : "unknown until the lookup: applied in phase 2 if it matches";
         }

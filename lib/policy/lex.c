@@ -44,52 +44,60 @@ enum {
     CC_HIGH,    /* 0x80-0xff: only in comments */
 };
 
+/* One class per byte. Each row is eight bytes; the comment before it names them. */
+// clang-format off
 static const unsigned char cclass[256] = {
-    /*         x0        x1        x2        x3        x4        x5        x6        x7 */
-    /*         x8        x9        xa        xb        xc        xd        xe        xf */
-    /* 0x */ CC_NUL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
-    /* 0x */ CC_CTRL, CC_SPACE, CC_NEWLINE, CC_SPACE, CC_SPACE, CC_SPACE, CC_CTRL, CC_CTRL,
-    /* 1x */ CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
-    /* 1x */ CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
-    /* 2x     sp        !        "         #        $         %         &         ' */
-    /* 2x */ CC_SPACE, CC_BANG, CC_QUOTE, CC_HASH, CC_OTHER, CC_OTHER, CC_OTHER, CC_OTHER,
-    /* 2x     (         )         *         +         ,         -          .         / */
-    /* 2x */ CC_LPAREN, CC_RPAREN, CC_OTHER, CC_OTHER, CC_COMMA, CC_INWORD, CC_INWORD, CC_OTHER,
-    /* 3x     0-7 */
-    /* 3x */ CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT,
-    /* 3x     8         9         :         ;         <      =      >      ? */
-    /* 3x */ CC_DIGIT, CC_DIGIT, CC_COLON, CC_OTHER, CC_LT, CC_EQ, CC_GT, CC_OTHER,
-    /* 4x     @         A-G */
-    /* 4x */ CC_OTHER, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 4x     H-O */
-    /* 4x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 5x     P-W */
-    /* 5x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 5x     X         Y         Z         [          \         ]          ^         _ */
-    /* 5x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_LBRACK, CC_OTHER, CC_RBRACK, CC_OTHER, CC_ALPHA,
-    /* 6x     `         a-g */
-    /* 6x */ CC_OTHER, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 6x     h-o */
-    /* 6x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 7x     p-w */
-    /* 7x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
-    /* 7x     x         y         z         {         |         }         ~         DEL */
-    /* 7x */ CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_OTHER, CC_OTHER, CC_OTHER, CC_OTHER, CC_CTRL,
-    /* 8x-fx: bytes of UTF-8 sequences (or of nothing): comments only */
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
-    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    /* 00: NUL  ^A  ^B  ^C  ^D  ^E  ^F  ^G */
+    CC_NUL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
+    /* 08: ^H  TAB  LF  VT  FF  CR  ^N  ^O */
+    CC_CTRL, CC_SPACE, CC_NEWLINE, CC_SPACE, CC_SPACE, CC_SPACE, CC_CTRL, CC_CTRL,
+    /* 10: ^P  ^Q  ^R  ^S  ^T  ^U  ^V  ^W */
+    CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
+    /* 18: ^X  ^Y  ^Z  ^[  ^\  ^]  ^^  ^_ */
+    CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL, CC_CTRL,
+    /* 20: SP  '!'  '"'  '#'  '$'  '%'  '&'  ''' */
+    CC_SPACE, CC_BANG, CC_QUOTE, CC_HASH, CC_OTHER, CC_OTHER, CC_OTHER, CC_OTHER,
+    /* 28: '('  ')'  '*'  '+'  ','  '-'  '.'  '/' */
+    CC_LPAREN, CC_RPAREN, CC_OTHER, CC_OTHER, CC_COMMA, CC_INWORD, CC_INWORD, CC_OTHER,
+    /* 30: '0'  '1'  '2'  '3'  '4'  '5'  '6'  '7' */
+    CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT, CC_DIGIT,
+    /* 38: '8'  '9'  ':'  ';'  '<'  '='  '>'  '?' */
+    CC_DIGIT, CC_DIGIT, CC_COLON, CC_OTHER, CC_LT, CC_EQ, CC_GT, CC_OTHER,
+    /* 40: '@'  'A'  'B'  'C'  'D'  'E'  'F'  'G' */
+    CC_OTHER, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 48: 'H'  'I'  'J'  'K'  'L'  'M'  'N'  'O' */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 50: 'P'  'Q'  'R'  'S'  'T'  'U'  'V'  'W' */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 58: 'X'  'Y'  'Z'  '['  '\\'  ']'  '^'  '_' */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_LBRACK, CC_OTHER, CC_RBRACK, CC_OTHER, CC_ALPHA,
+    /* 60: '`'  'a'  'b'  'c'  'd'  'e'  'f'  'g' */
+    CC_OTHER, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 68: 'h'  'i'  'j'  'k'  'l'  'm'  'n'  'o' */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 70: 'p'  'q'  'r'  's'  't'  'u'  'v'  'w' */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_ALPHA,
+    /* 78: 'x'  'y'  'z'  '{'  '|'  '}'  '~'  DEL */
+    CC_ALPHA, CC_ALPHA, CC_ALPHA, CC_OTHER, CC_OTHER, CC_OTHER, CC_OTHER, CC_CTRL,
+    /* 0x80-0xff: bytes of UTF-8 sequences (or of nothing), allowed in comments only */
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
+    CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
     CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH, CC_HIGH,
 };
+// clang-format on
 
 _Static_assert(sizeof(cclass) == 256, "one class per byte");
 
@@ -217,8 +225,12 @@ void dg__lex_next(struct dg__lexer *lx, struct dg__tok *t)
         t->err = "'!' must be followed by '=' (to negate a test, write 'not')";
         finish(lx, t, TK_ERROR, s, i);
         return;
-    case CC_LT: finish(lx, t, cls(lx, i) == CC_EQ ? TK_LE : TK_LT, s, cls(lx, i) == CC_EQ ? i + 1 : i); return;
-    case CC_GT: finish(lx, t, cls(lx, i) == CC_EQ ? TK_GE : TK_GT, s, cls(lx, i) == CC_EQ ? i + 1 : i); return;
+    case CC_LT:
+        finish(lx, t, cls(lx, i) == CC_EQ ? TK_LE : TK_LT, s, cls(lx, i) == CC_EQ ? i + 1 : i);
+        return;
+    case CC_GT:
+        finish(lx, t, cls(lx, i) == CC_EQ ? TK_GE : TK_GT, s, cls(lx, i) == CC_EQ ? i + 1 : i);
+        return;
     case CC_INWORD: t->err = "a name cannot start with '.' or '-'"; break;
     case CC_NUL: t->err = "NUL byte in policy text"; break;
     case CC_HIGH: t->err = "non-ASCII byte outside a comment"; break;

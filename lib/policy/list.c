@@ -191,8 +191,8 @@ int dg__load_list_file(struct dg__compile *c, struct dg__orilist *l, int line, i
         char msg[160];
         if (dg__ori_check(s + a, z - a, msg, sizeof(msg)) != 0) {
             c->errors++;
-            rc = dg__diag_add(c->diags, DG_POLICY_ERROR, shown, s, len, lineno,
-                              (int)(a - ls + 1), "%s", msg);
+            rc = dg__diag_add(c->diags, DG_POLICY_ERROR, shown, s, len, lineno, (int)(a - ls + 1),
+                              "%s", msg);
             if (rc == 0 && ++bad >= 10)
                 break; /* ten bad lines say enough about a file */
             continue;
@@ -200,8 +200,7 @@ int dg__load_list_file(struct dg__compile *c, struct dg__orilist *l, int line, i
         if (c->total_oris >= DG_POLICY_MAX_LIST_ORIS) {
             c->errors++;
             rc = dg__diag_add(c->diags, DG_POLICY_ERROR, shown, s, len, lineno, 1,
-                              "more than %d ORIs in the policy's lists",
-                              DG_POLICY_MAX_LIST_ORIS);
+                              "more than %d ORIs in the policy's lists", DG_POLICY_MAX_LIST_ORIS);
             break;
         }
         int added = dg__orilist_add(l, s + a);

@@ -33,7 +33,7 @@ struct parser {
     struct dg__tok t;  /* the current token */
     struct dg__tok la; /* the one after it, when have_la */
     bool have_la;
-    uint32_t last_end; /* end offset of the last token consumed */
+    uint32_t last_end;   /* end offset of the last token consumed */
     struct dg__tok prev; /* the last token consumed */
     int depth;
     int nomem; /* DG_ENOMEM once an allocation failed: stop */
@@ -100,8 +100,8 @@ static bool is(const struct parser *P, const char *w)
 
 /* ---- errors ---------------------------------------------------------------------- */
 
-static int verr(struct parser *P, enum dg_policy_severity sev, int line, int col,
-                const char *fmt, va_list ap)
+static int verr(struct parser *P, enum dg_policy_severity sev, int line, int col, const char *fmt,
+                va_list ap)
 {
     char msg[256];
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -111,8 +111,7 @@ static int verr(struct parser *P, enum dg_policy_severity sev, int line, int col
         P->stop = true;
         snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " (too many errors, stopping)");
     }
-    if (dg__diag_add(P->c->diags, sev, P->c->filename, P->p->text, P->p->len, line, col, "%s",
-                     msg))
+    if (dg__diag_add(P->c->diags, sev, P->c->filename, P->p->text, P->p->len, line, col, "%s", msg))
         P->nomem = DG_ENOMEM;
     return PERR;
 }
@@ -159,7 +158,7 @@ static int expected(struct parser *P, const char *what)
 }
 
 /* Words that begin a statement; never labels or list names. */
-static const char *const starters[] = {"allow", "deny",   "review", "redact",
+static const char *const starters[] = {"allow",  "deny",    "review", "redact",
                                        "notify", "default", "list",   "policy"};
 
 static bool starts_statement(struct parser *P)
@@ -345,8 +344,9 @@ static int value_list(struct parser *P, enum attr_id a, uint64_t *m, bool all_si
             return PERR;
         if (dg__attrs[a].kind == AK_SET) {
             if (all_single && (v & (v - 1)))
-                return err_at(P, &vt, "'287g' means any 287(g) model: with 'has all' name "
-                                      "the models");
+                return err_at(P, &vt,
+                              "'287g' means any 287(g) model: with 'has all' name "
+                              "the models");
             *m |= v;
         } else {
             *m |= 1ull << v;
@@ -579,7 +579,7 @@ static int32_t test_int(struct parser *P, enum attr_id a, const struct dg__tok *
 static int32_t parse_test(struct parser *P)
 {
     struct dg__tok at = P->t;
-    if (at.type != TK_WORD)
+    if (at.type != TK_WORD || starts_statement(P))
         return expected(P, "a test such as 'requester.level == federal'");
     int a = dg__attr_find(text(P, &at), at.len);
     if (a < 0) {
@@ -689,8 +689,8 @@ static int32_t parse_chain(struct parser *P, const char *word, enum node_op op,
     }
     if (rc == 0) {
         rc = new_node(P, op, 0, &at);
-        if (rc >= 0 && grow((void **)&P->p->kids, &P->cap_kids, P->p->nkids + nops,
-                            sizeof(int32_t)))
+        if (rc >= 0 &&
+            grow((void **)&P->p->kids, &P->cap_kids, P->p->nkids + nops, sizeof(int32_t)))
             rc = P->nomem = DG_ENOMEM;
         if (rc >= 0) {
             struct dg__node *nd = &P->p->nodes[rc];
@@ -768,9 +768,8 @@ static int duration(struct parser *P, uint32_t *secs)
     static const struct {
         const char *name;
         uint32_t secs;
-    } units[] = {{"m", 60},       {"min", 60},     {"minute", 60},   {"minutes", 60},
-                 {"h", 3600},     {"hour", 3600},  {"hours", 3600},  {"d", 86400},
-                 {"day", 86400},  {"days", 86400}};
+    } units[] = {{"m", 60},      {"min", 60},     {"minute", 60}, {"minutes", 60}, {"h", 3600},
+                 {"hour", 3600}, {"hours", 3600}, {"d", 86400},   {"day", 86400},  {"days", 86400}};
     for (size_t k = 0; k < DG_ARRAY_LEN(units); k++)
         if (strlen(units[k].name) == un && memcmp(units[k].name, unit, un) == 0) {
             uint64_t t = v * units[k].secs;

@@ -96,9 +96,9 @@ enum attr_kind {
 struct dg__attr {
     const char *name;
     enum attr_kind kind;
-    int domain;        /* AK_ENUM/ORDERED/BOOL: number of values */
-    bool record;       /* known only after the lookup (phase 2) */
-    const char *what;  /* "a level", for messages */
+    int domain;       /* AK_ENUM/ORDERED/BOOL: number of values */
+    bool record;      /* known only after the lookup (phase 2) */
+    const char *what; /* "a level", for messages */
 };
 
 extern const struct dg__attr dg__attrs[AT__COUNT];
@@ -112,8 +112,7 @@ const char *dg__attr_suggest(const char *name, size_t n);
  * every 287(g) bit), an int. Returns 0 and *v, or DG_EINVAL with a message
  * in msg (msglen bytes) saying what the attribute takes.
  */
-int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *msg,
-                   size_t msglen);
+int dg__attr_value(enum attr_id a, const char *s, size_t n, uint64_t *v, char *msg, size_t msglen);
 /* Append the name of value v of attribute a (an enum index, one set bit). */
 int dg__attr_value_name(enum attr_id a, uint64_t v, struct dg_buf *out);
 
@@ -157,7 +156,7 @@ struct dg__node {
 struct dg__orilist {
     char *name;
     int line, col;
-    char *file; /* NULL for an inline list */
+    char *file;            /* NULL for an inline list */
     struct dg__key *slots; /* open addressing, power-of-two size, empty = all zero */
     uint32_t mask;         /* slots - 1 */
     uint32_t count;
@@ -169,9 +168,9 @@ struct dg__rule {
     bool is_default;
     int line, col;
     uint32_t off, end; /* the rule's text, label to the end of its condition */
-    char *label;  /* "" when none */
-    char *reason; /* "" when none */
-    const char *name; /* label, reason, "default" or line_name */
+    char *label;       /* "" when none */
+    char *reason;      /* "" when none */
+    const char *name;  /* label, reason, "default" or line_name */
     char line_name[24];
     int32_t cond; /* root node, -1 when always */
     uint32_t cond_off, cond_len;
@@ -205,7 +204,7 @@ struct dg_policy {
     int nkeys;
     struct dg__orilist *lists;
     int nlists;
-    bool record_modifiers; /* some redact/notify rule looks at the record */
+    bool record_modifiers;     /* some redact/notify rule looks at the record */
     uint8_t state_ix[26 * 26]; /* "CO" -> dg_state_index, or DG__STATE_UNKNOWN */
 };
 
