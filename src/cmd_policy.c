@@ -86,21 +86,40 @@ static int slurp(const char *path, size_t max, struct dg_buf *b)
 /* What test and explain use to find requesters and read messages. */
 struct env {
     struct dg_policy_test_env env;
+    struct dg_directory *dir;
 };
+
+static const struct dg_agency *find_agency(void *ctx, const char *ori)
+{
+    return dg_directory_find(ctx, ori, strlen(ori));
+}
 
 static int env_init(struct env *E, const char *directory)
 {
     memset(E, 0, sizeof(*E));
-    if (directory) {
-        fprintf(stderr, "dmvgate: --directory needs the agency directory module, not built in\n");
-        return DG_EINVAL;
+    E->env.parse_message = dg_policy_msg_parser;
+    if (!directory)
+        return 0;
+    struct dg_error e;
+    dg_error_clear(&e);
+    E->dir = dg_directory_new();
+    int rc = E->dir ? dg_directory_load_csv(E->dir, directory, &e) : DG_ENOMEM;
+    if (rc < 0) { /* >= 0: the number of agencies loaded */
+        if (e.line > 0)
+            fprintf(stderr, "%s:%d: error: %s\n", directory, e.line, e.msg);
+        else
+            fprintf(stderr, "dmvgate: cannot load directory '%s': %s\n", directory,
+                    e.msg[0] ? e.msg : dg_strerror(rc));
+        return rc;
     }
+    E->env.find_agency = find_agency;
+    E->env.find_ctx = E->dir;
     return 0;
 }
 
 static void env_release(struct env *E)
 {
-    (void)E;
+    dg_directory_free(E->dir);
 }
 
 static int test(int argc, char **argv)

@@ -101,8 +101,31 @@ void dg_policy_request_set_time(struct dg_policy_request *r, int64_t t);
 /* The record fields (DG_FIELD_* bits) a query of key k returns when it does
  * not ask for less: DQ every driver field but the photo (with the photo when
  * photo is true: Nlets IMQ/Y), RQ the vehicle and its owner, IQ the photo and
- * the fields that identify it. 0 for a key that is not a query. */
+ * the fields that identify it (as lib/msg computes struct dg_msg_req's
+ * asked). 0 for a key that is not a query. */
 uint32_t dg_policy_fields_for_key(enum dg_key k, bool photo);
+
+struct dg_msg_req;
+
+/*
+ * Fill r from a parsed, valid request m (msg.h) sent by agency a (its
+ * directory entry; not copied, must outlive r): key, purpose, legal-process
+ * kind, case number, the identifying fields used (OLN -> oln, NAM + DOB ->
+ * name and dob, SEX -> sex, LIC/LIT/LIY -> plate, VIN -> vin), the fields
+ * asked, the time from now_s (dg_policy_request_set_time) and the
+ * destination: state (the deciding state, which m must be for: it names it
+ * or NL), or m's first destination when state is NULL. queries_last_hour is
+ * left 0 for the caller (dg_volume_hit). Returns 0, or DG_EINVAL when m is
+ * not for state (r is then still filled, with destination "").
+ */
+int dg_policy_request_from_msg(struct dg_policy_request *r, const struct dg_msg_req *m,
+                               const struct dg_agency *a, const char *state, int64_t now_s);
+
+/* The env->parse_message of dg_policy_test_run for lib/msg's text and JSON
+ * forms (ctx unused): what `dmvgate policy test` uses. */
+int dg_policy_msg_parser(void *ctx, const char *msg, size_t n, bool json,
+                         struct dg_policy_request *req, char ori[DG_ORI_LEN + 1],
+                         struct dg_error *err);
 
 /* ---- the decision -------------------------------------------------------------- */
 enum dg_policy_outcome {
@@ -321,7 +344,7 @@ uint32_t dg_volume_count(struct dg_volume *v, const char *ori, int64_t now_s);
  * ORI among the file's "agency" lines, then through env->find_agency (the
  * directory), or given in the case ("requester level=federal ..."). The
  * module needs no message parser of its own: env->parse_message turns message
- * text into a request (dg_policy_msg_parser in the dmvgate binary). */
+ * text into a request (dg_policy_msg_parser, above). */
 #define DG_POLICY_MAX_TESTFILE (4u << 20) /* bytes of a test or request file */
 
 struct dg_policy_test_env {

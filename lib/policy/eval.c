@@ -220,7 +220,8 @@ uint32_t dg_policy_fields_for_key(enum dg_key k, bool photo)
     switch (k) {
     case DG_KEY_DQ: return driver | (photo ? DG_FIELD_PHOTO : 0);
     case DG_KEY_RQ: return DG_FIELD_VEHICLES | DG_FIELD_OWNER;
-    case DG_KEY_IQ: return DG_FIELD_PHOTO | DG_FIELD_NAME | DG_FIELD_DOB | DG_FIELD_LICENSE;
+    case DG_KEY_IQ:
+        return DG_FIELD_PHOTO | DG_FIELD_NAME | DG_FIELD_DOB | DG_FIELD_SEX | DG_FIELD_LICENSE;
     default: return 0;
     }
 }

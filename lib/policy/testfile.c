@@ -589,11 +589,13 @@ static int build(const struct tfile *F, const struct dg_policy_test_env *env, co
         int rc = env->parse_message(env->parse_ctx, F->pool.data + c->msg_off, c->msg_len,
                                     c->src == SRC_JSON, r, ori, &e);
         if (rc) {
-            snprintf(why, whyn, "the %s does not parse: %s",
-                     c->src == SRC_JSON ? "JSON message" : "message",
-                     e.msg[0] ? e.msg : dg_strerror(rc));
+            snprintf(why, whyn, "the %s does not parse: %s%s%s: %s",
+                     c->src == SRC_JSON ? "JSON message" : "message", dg_errname(rc),
+                     e.field[0] ? " in " : "", e.field, e.msg[0] ? e.msg : dg_strerror(rc));
             return rc;
         }
+        if (!r->destination[0]) /* NL (every state): this state */
+            memcpy(r->destination, state, 3);
     } else {
         *r = c->req;
         if (!(c->set & R_DEST))

@@ -90,5 +90,42 @@ grep -q "requester.agreements has 287g: true (requester.agreements is 287g-warra
 grep -q "^rule 4, line 23, 'default':" "$TMP/explain" || fail "explain default"; ok
 grep -q "^decision: review by rule 'partner' (line 17): 287(g) partner: may be querying for ICE; within 24h then deny; notify subject$" "$TMP/explain" || fail "explain decision: $(cat "$TMP/explain")"; ok
 expect_exit 2 "$DMVGATE" policy explain "$ex/review-unspecified.policy"
+
+# Requesters from a directory (the agency CSV), requests as message text.
+cat >"$TMP/dir.csv" <<'C'
+ori,name,state,level,department,component,category,agreements
+CA0010100,Sacramento Police Department,CA,local,,,municipal_police,
+DCICE0100,ICE ERO Washington,DC,federal,DHS,ICE-ERO,federal_le,
+WI0020000,Dane County Sheriff,WI,local,,,sheriff,287g-jail;287g-task-force
+C
+cat >"$TMP/dir.tests" <<'T'
+test "ICE from the directory, message text"
+message
+    DQ.DCICE0100.CA.TXT
+    OLN/D1234567.OLS/CA.PUR/I.ATN/AGENT SMITH.LEG/AW 2025-114
+expect review rule="federal requests need a judicial warrant" notify
+test "city police from the directory, JSON"
+json {"key":"RQ","ori":"CA0010100","dest":["CA"],"fields":{"LIC":"7ABC123","LIS":"CA","PUR":"T","ATN":"OFC K"}}
+expect allow rule=default
+test "a directory entry, overridden in the case"
+request ori=CA0010100 key=DQ
+requester level=federal
+expect review
+test "a malformed message fails its case"
+message DQ.CA0010100.CA.TXT
+    OLN/D1234567.OLS/CA.PUR/Q.ATN/X
+expect allow
+T
+expect_exit 1 "$DMVGATE" policy test "$ex/warrant-required.policy" "$TMP/dir.tests" --directory "$TMP/dir.csv"
+grep -q 'dir.tests:13: "a malformed message fails its case": the message does not parse: EMSGPURPOSE in PUR: ' "$TMP/.out" || fail "bad message case: $(cat "$TMP/.out")"; ok
+[[ $(tail -1 "$TMP/.out") == "3 passed, 1 failed" ]] || fail "directory tests: $(cat "$TMP/.out")"; ok
+expect_exit 1 "$DMVGATE" policy test "$ex/warrant-required.policy" "$TMP/dir.tests"
+grep -q "unknown requester 'DCICE0100'" "$TMP/.out" || fail "without --directory"; ok
+printf 'message\n    DQ.WI0020000.WI.TXT\n    OLN/W12345678901234.OLS/WI.PUR/C.ATN/DEP K\n' >"$TMP/req2"
+"$DMVGATE" policy explain "$ex/review-unspecified.policy" --request "$TMP/req2" --directory "$TMP/dir.csv" >"$TMP/explain2" || fail "explain with directory"
+grep -q "requester.agreements         287g-jail,287g-task-force" "$TMP/explain2" || fail "explain directory entry: $(cat "$TMP/explain2")"; ok
+grep -q "^decision: review by rule 'partner'" "$TMP/explain2" || fail "explain2 decision"; ok
+printf 'ori,name\n' >"$TMP/bad.csv"
+expect_exit 2 "$DMVGATE" policy test "$ex/warrant-required.policy" "$TMP/dir.tests" --directory "$TMP/bad.csv"
 "$DMVGATE" policy --help | grep -q "dmvgate policy explain FILE --request REQ" || fail "help"; ok
 pass

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <dmvgate/core.h>
+#include <dmvgate/msg.h>
 #include <dmvgate/policy.h>
 
 #include "policy/policy_int.h"
@@ -897,6 +898,147 @@ static void explain_every_rule(void **state)
     dg_policy_free(p);
 }
 
+/* ---- requests from messages, test files ---------------------------------------------- */
+
+static void request_from_message(void **state)
+{
+    (void)state;
+    struct dg_msg_req m;
+    const char *text = "DQ.DCICE0100.CO,NM.TXT\nNAM/RIVERA,ANA.DOB/19800102.SEX/F.IMQ/Y.PUR/I."
+                       "ATN/AGENT SMITH.CAS/25-1.LEG/AW 2025-114";
+    assert_int_equal(dg_msg_req_parse_text(&m, text, strlen(text), NULL), 0);
+    struct dg_policy_request r;
+    assert_int_equal(dg_policy_request_from_msg(&r, &m, &ice, "NM", 1764057600), 0);
+    assert_ptr_equal(r.requester, &ice);
+    assert_int_equal(r.key, DG_KEY_DQ);
+    assert_int_equal(r.purpose, DG_PUR_IMMIGRATION);
+    assert_int_equal(r.legal_process, DG_LEG_ADMIN_WARRANT);
+    assert_true(r.has_case_number);
+    assert_int_equal(r.identified_by, DG_IDF_NAME | DG_IDF_DOB | DG_IDF_SEX);
+    assert_true(r.fields & DG_FIELD_PHOTO);
+    assert_string_equal(r.destination, "NM");
+    assert_int_equal(dg_policy_request_from_msg(&r, &m, &ice, "AZ", 0), DG_EINVAL);
+    assert_int_equal(dg_policy_request_from_msg(&r, &m, &ice, NULL, 0), 0);
+    assert_string_equal(r.destination, "CO");
+    text = "RQ.CO0010100.NL.TXT\nLIC/ABC123.LIS/CO.LIT/PC.PUR/T.ATN/OFC K";
+    assert_int_equal(dg_msg_req_parse_text(&m, text, strlen(text), NULL), 0);
+    assert_int_equal(dg_policy_request_from_msg(&r, &m, &local_pd, "WI", 0), 0);
+    assert_int_equal(r.identified_by, DG_IDF_PLATE);
+    assert_int_equal(r.fields, DG_FIELD_VEHICLES | DG_FIELD_OWNER);
+    assert_string_equal(r.destination, "WI");
+    assert_false(r.has_case_number);
+}
+
+static const struct dg_agency *find_fbi(void *ctx, const char *ori)
+{
+    (void)ctx;
+    return strcmp(ori, fbi.ori) == 0 ? &fbi : NULL;
+}
+
+static void run_testfile(const struct dg_policy *p, const char *text, int rc_want, int passed,
+                         int failed, const char *report_has)
+{
+    struct dg_policy_test_env env = {find_fbi, NULL, dg_policy_msg_parser, NULL};
+    struct dg_buf b;
+    dg_buf_init(&b, 1 << 16);
+    struct dg_policy_test_result res = {-1, -1};
+    struct dg_error e;
+    dg_error_clear(&e);
+    int rc = dg_policy_test_run(p, text, strlen(text), "t.tests", &env, &b, &res, &e);
+    if (rc != rc_want || (rc == 0 && (res.passed != passed || res.failed != failed)) ||
+        (report_has && !strstr(rc ? e.msg : b.data, report_has)))
+        print_error("rc %d, %d passed %d failed, report:\n%s\nerror %d: %s\n", rc, res.passed,
+                    res.failed, b.data ? b.data : "", e.line, e.msg);
+    assert_int_equal(rc, rc_want);
+    if (rc == 0) {
+        assert_int_equal(res.passed, passed);
+        assert_int_equal(res.failed, failed);
+    }
+    if (report_has)
+        assert_non_null(strstr(rc ? e.msg : b.data, report_has));
+    dg_buf_release(&b);
+}
+
+static void test_files(void **state)
+{
+    (void)state;
+    struct dg_policy *p = ok(colorado);
+    /* Every way to give a request, and every expectation. */
+    run_testfile(p,
+                 "# a comment\n"
+                 "agency DCICE0100 level=federal department=DHS component=ICE-ERO "
+                 "category=federal_le\n"
+                 "test \"message over two lines\"\n"
+                 "message\n"
+                 "    DQ.DCICE0100.CO.TXT\n"
+                 "    OLN/123456789.OLS/CO.PUR/C.ATN/AGENT SMITH\n"
+                 "expect deny rule=\"civil immigration enforcement (C.R.S. 24-74-103)\" "
+                 "redact=none no-notify\n"
+                 "\n"
+                 "test fbi-json\n"
+                 "json {\"key\":\"DQ\",\"ori\":\"DCFBI0100\",\"dest\":[\"CO\"],"
+                 "\"fields\":{\"OLN\":\"123456789\",\"OLS\":\"CO\",\"PUR\":\"C\","
+                 "\"ATN\":\"X\"}}\n"
+                 "expect review rule=warrant notify redact=address,lawful_presence within=48h "
+                 "escalate one-person\n"
+                 "test attrs\n"
+                 "request ori=DCFBI0100 key=DQ purpose=C leg=JW case=yes\n"
+                 "time sat 23:59\n"
+                 "volume 7\n"
+                 "record lawful_presence_flag=no\n"
+                 "expect allow line=11 redact=lawful_presence,address\n"
+                 "test inline-requester\n"
+                 "request ori=AZ0990000 key=IQ\n"
+                 "requester level=unspecified category=unspecified\n"
+                 "expect review rule=\"unidentified agency\"\n",
+                 0, 4, 0, "4 passed, 0 failed\n");
+    /* Failures are counted and reported one line each. */
+    run_testfile(p,
+                 "test \"wrong\"\nrequest ori=DCFBI0100\nexpect allow\n"
+                 "test \"unknown ORI\"\nrequest ori=CO0990000\nexpect allow\n"
+                 "test \"bad message\"\nmessage DQ.CO0010100.CO.TXT OLN/1.OLS/CO.PUR/Q.ATN/X\n"
+                 "expect allow\n",
+                 0, 0, 3, "t.tests:1: \"wrong\": expected 'expect allow', got: review by rule");
+    /* Malformed files run nothing and say where. */
+    run_testfile(p, "request ori=DCFBI0100\n", DG_EPOLICY, 0, 0, "outside a case");
+    run_testfile(p, "test x\nrequest ori=DCFBI0100 color=red\nexpect allow\n", DG_EPOLICY, 0, 0,
+                 "unknown request attribute");
+    run_testfile(p, "test x\nrequest ori=DCFBI0100\n", DG_EPOLICY, 0, 0, "no 'expect' line");
+    run_testfile(p, "test x\nexpect allow\n", DG_EPOLICY, 0, 0, "case has no request");
+    run_testfile(p, "test x\nrequest ori=DCFBI0100\nexpect maybe\n", DG_EPOLICY, 0, 0,
+                 "'maybe' is not an outcome");
+    run_testfile(p, "test x\nrequest ori=DCFBI0100\ntime someday 10:00\nexpect allow\n", DG_EPOLICY,
+                 0, 0, "time DAY HH:MM");
+    run_testfile(p, "test \"open\nrequest ori=DCFBI0100\nexpect allow\n", DG_EPOLICY, 0, 0,
+                 "not closed");
+    run_testfile(p, "frobnicate\n", DG_EPOLICY, 0, 0, "unknown keyword 'frobnicate'");
+
+    /* A request file: one case, "test" and "expect" optional. */
+    const char *req = "message\n  DQ.DCFBI0100.NL.TXT\n  OLN/123456789.OLS/CO.PUR/C.ATN/X\n"
+                      "record lawful_presence_flag\n";
+    struct dg_policy_test_env env = {find_fbi, NULL, dg_policy_msg_parser, NULL};
+    struct dg_agency who;
+    struct dg_policy_request r;
+    struct dg_policy_record rec;
+    bool has_rec = false;
+    assert_int_equal(
+        dg_policy_request_read(req, strlen(req), "r", "CO", &env, &who, &r, &rec, &has_rec, NULL),
+        0);
+    assert_string_equal(who.component, "FBI");
+    assert_ptr_equal(r.requester, &who);
+    assert_string_equal(r.destination, "CO");
+    assert_true(has_rec);
+    assert_true(rec.lawful_presence_flag);
+    struct dg_error e;
+    req = "request ori=CO0990000\n";
+    assert_int_equal(
+        dg_policy_request_read(req, strlen(req), "r", "CO", &env, &who, &r, &rec, &has_rec, &e),
+        DG_EPOLICY);
+    assert_int_equal(e.line, 1);
+    assert_non_null(strstr(e.msg, "unknown requester 'CO0990000'"));
+    dg_policy_free(p);
+}
+
 /* ---- volume counter ------------------------------------------------------------------- */
 
 static void volume_window(void **state)
@@ -1034,6 +1176,8 @@ int main(void)
         cmocka_unit_test(eval_rejects_bad_requests),
         cmocka_unit_test(eval_shared_by_threads),
         cmocka_unit_test(explain_every_rule),
+        cmocka_unit_test(request_from_message),
+        cmocka_unit_test(test_files),
         cmocka_unit_test(volume_window),
         cmocka_unit_test(volume_threads),
         cmocka_unit_test(compile_survives_allocation_failure),
