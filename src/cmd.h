@@ -28,5 +28,7 @@ int dg_cmd_version(int argc, char **argv);
 int dg_cmd_seed(int argc, char **argv);
 int dg_cmd_lookup(int argc, char **argv);
 int dg_cmd_agencies(int argc, char **argv);
+int dg_cmd_policy(int argc, char **argv);
+int dg_cmd_msg(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ const struct dg_cmd dg_cmds[] = {
     {"seed", "write synthetic DMV data into a store, or list sample keys", dg_cmd_seed},
     {"lookup", "look records up in a store by OLN, name+DOB, plate or VIN", dg_cmd_lookup},
     {"agencies", "generate, load and show the agency directory", dg_cmd_agencies},
+    {"policy", "check, test and explain a state's policy", dg_cmd_policy},
+    {"msg", "check a message or convert it between text and JSON", dg_cmd_msg},
     {NULL, NULL, NULL},
 };
 
