@@ -99,9 +99,9 @@ int dg_gen_new(const struct dg_gen_opts *o, struct dg_gen **out, struct dg_error
         return dg_error_set(err, DG_ENOMEM, NULL, -1, NULL);
     g->st = st;
     dg_rng_seed(&g->rng, key(o->seed, st->code, 0));
-    g->as_of = dg__date_days(as_of);
+    g->as_of = dg__gen_date_days(as_of);
     int m, d;
-    dg__civil_from_days(g->as_of, &g->as_of_year, &m, &d);
+    dg__gen_civil_from_days(g->as_of, &g->as_of_year, &m, &d);
     int rc = dg__wtable_init(&g->surnames, dg__surnames, dg__surnames_n, surname_mult, st);
     for (int era = 0; era < 3 && !rc; era++) {
         rc = dg__wtable_init(&g->male[era], dg__male_names, dg__male_names_n, era_mult, &era);
@@ -210,10 +210,10 @@ static const char *draw_given(struct dg_gen *g, char sex, int era)
 static int64_t add_years(int64_t days, int years)
 {
     int y, m, d;
-    dg__civil_from_days(days, &y, &m, &d);
+    dg__gen_civil_from_days(days, &y, &m, &d);
     if (m == 2 && d == 29)
         d = 28;
-    return dg__days_from_civil(y + years, m, d);
+    return dg__gen_days_from_civil(y + years, m, d);
 }
 
 static void draw_address(struct dg_gen *g, struct dg_driver *d)
@@ -303,14 +303,16 @@ static int soundex_oln(struct dg_gen *g, struct dg_driver *d, int wi)
     unsigned mid = d->middle[0] ? (unsigned)(d->middle[0] - 'A') % 20 : 0;
     unsigned fff = ((unsigned)(f0 - 'A') * 36 + (unsigned)(f1 - 'A') % 36 + mid) % 1000;
     int y, m, day;
-    dg__civil_from_days(dg__date_days(d->dob), &y, &m, &day);
+    dg__gen_civil_from_days(dg__gen_date_days(d->dob), &y, &m, &day);
     unsigned ddd = (unsigned)((m - 1) * 40 + day + (d->sex == 'F' ? 500 : 0));
     unsigned limit = wi ? 100 : 10;
     for (unsigned over = 0; over < limit; over++) {
+        char buf[64]; /* roomier than the field: the compiler cannot bound every value */
         if (wi)
-            snprintf(d->oln, sizeof(d->oln), "%s%03u%02d%03u%02u", sx, fff, y % 100, ddd, over);
+            snprintf(buf, sizeof(buf), "%s%03u%02d%03u%02u", sx, fff, y % 100, ddd, over);
         else
-            snprintf(d->oln, sizeof(d->oln), "%s%03u%02d%03u%u", sx, fff, y % 100, ddd, over);
+            snprintf(buf, sizeof(buf), "%s%03u%02d%03u%u", sx, fff, y % 100, ddd, over);
+        copy(d->oln, sizeof(d->oln), buf);
         int rc = used_add(g, fnv(d->oln));
         if (rc < 0)
             return rc;
@@ -479,7 +481,7 @@ static int make_vehicle(struct dg_gen *g, int64_t owner, struct dg_vehicle *v)
                                          "BRO", "GRN", "TAN", "YEL", "ONG", "MAR"};
     static const unsigned colw[] = {250, 200, 180, 120, 90, 90, 20, 20, 10, 8, 6, 6};
     copy(v->color, sizeof(v->color), colors[dg__pick_weights(r, colw, DG_ARRAY_LEN(colw))]);
-    dg__date_str(g->as_of - 30 + (int64_t)dg_rng_below(r, 365), v->reg_expires);
+    dg__gen_date_str(g->as_of - 30 + (int64_t)dg_rng_below(r, 365), v->reg_expires);
     return 0;
 }
 
@@ -498,9 +500,9 @@ int dg_gen_next(struct dg_gen *g, struct dg_driver *d, struct dg_buf *photo,
     int64_t dob = g->as_of - (int64_t)age * 365 - age / 4 - (int64_t)dg_rng_below(r, 365);
     if (dob > g->as_of - 5845)
         dob = g->as_of - 5845 - (int64_t)dg_rng_below(r, 30);
-    dg__date_str(dob, d->dob);
+    dg__gen_date_str(dob, d->dob);
     int by, bm, bd;
-    dg__civil_from_days(dob, &by, &bm, &bd);
+    dg__gen_civil_from_days(dob, &by, &bm, &bd);
     int era = by < 1960 ? 0 : by < 1985 ? 1 : 2;
 
     if (st->sex_x && dg_rng_chance(r, 2))
@@ -549,8 +551,8 @@ int dg_gen_next(struct dg_gen *g, struct dg_driver *d, struct dg_buf *photo,
         expires = age < 60 ? add_years(dob, 65) : add_years(issued, 5);
     if (expires <= issued)
         expires = add_years(issued, 1);
-    dg__date_str(issued, d->issued);
-    dg__date_str(expires, d->expires);
+    dg__gen_date_str(issued, d->issued);
+    dg__gen_date_str(expires, d->expires);
     if (expires < g->as_of)
         d->status = DG_STATUS_EXPIRED;
     else if (dg_rng_chance(r, 40))

@@ -68,11 +68,11 @@ uint64_t dg__perm_at(const struct dg__perm *p, uint64_t i);
 /* ---- calendar --------------------------------------------------------------------- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t dg__days_from_civil(int y, int m, int d);
-void dg__civil_from_days(int64_t z, int *y, int *m, int *d);
+int64_t dg__gen_days_from_civil(int y, int m, int d);
+void dg__gen_civil_from_days(int64_t z, int *y, int *m, int *d);
 /* Parse "YYYY-MM-DD" (already validated) to days; format days into out (11 bytes). */
-int64_t dg__date_days(const char *s);
-void dg__date_str(int64_t days, char out[DG_DATE_LEN + 1]);
+int64_t dg__gen_date_days(const char *s);
+void dg__gen_date_str(int64_t days, char out[DG_DATE_LEN + 1]);
 
 /* ---- tables (tables.c) --------------------------------------------------------------- */
 

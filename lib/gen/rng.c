@@ -162,7 +162,7 @@ uint64_t dg__perm_at(const struct dg__perm *p, uint64_t i)
 
 /* ---- calendar (days from/to civil dates, proleptic Gregorian) ------------------------------- */
 
-int64_t dg__days_from_civil(int y, int m, int d)
+int64_t dg__gen_days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -172,7 +172,7 @@ int64_t dg__days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-void dg__civil_from_days(int64_t z, int *y, int *m, int *d)
+void dg__gen_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -185,18 +185,18 @@ void dg__civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-int64_t dg__date_days(const char *s)
+int64_t dg__gen_date_days(const char *s)
 {
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0');
     int d = (s[8] - '0') * 10 + (s[9] - '0');
-    return dg__days_from_civil(y, m, d);
+    return dg__gen_days_from_civil(y, m, d);
 }
 
-void dg__date_str(int64_t days, char out[DG_DATE_LEN + 1])
+void dg__gen_date_str(int64_t days, char out[DG_DATE_LEN + 1])
 {
     int y, m, d;
-    dg__civil_from_days(days, &y, &m, &d);
+    dg__gen_civil_from_days(days, &y, &m, &d);
     /* Written by hand: this runs several times per generated driver. */
     out[0] = (char)('0' + y / 1000 % 10);
     out[1] = (char)('0' + y / 100 % 10);
