@@ -63,8 +63,8 @@ static int prescan(const char *s, size_t n, struct dg_error *err)
         for (size_t k = 1; k < len; k++) {
             unsigned char lim_lo = k == 1 ? lo : 0x80, lim_hi = k == 1 ? hi : 0xbf;
             if (i + k >= n || p[i + k] < lim_lo || p[i + k] > lim_hi)
-                return dg_error_set(err, DG_EMSGUTF8, "", (long)(i + k < n ? i + k : i),
-                                    "bad UTF-8 sequence at offset %zu", i);
+                return dg_error_set(err, DG_EMSGUTF8, "", (long)i,
+                                    "bad UTF-8 sequence starting at offset %zu", i);
         }
         i += len;
     }
@@ -82,9 +82,8 @@ static int parse_doc(const char *s, size_t n, size_t limit, cJSON **out, struct 
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(s, n, &end, 0);
     if (!doc) {
+        /* cJSON's position is where it stopped, at or just after the fault. */
         long off = end && end >= s && end <= s + n ? (long)(end - s) : -1;
-        if (off >= 0 && (size_t)off == n && n > 0)
-            off = (long)n - 1;
         if (n == 0)
             return dg_error_set(err, DG_EMSGJSON, "", 0, "the message is empty");
         return dg_error_set(err, DG_EMSGJSON, "", off, "malformed JSON near offset %ld", off);

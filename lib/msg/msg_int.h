@@ -203,6 +203,9 @@ int dg__resp_check(const struct dg_msg_resp *r, long end, struct dg_error *err);
 /* dg_msg_parse for the JSON form (json.c). */
 int dg__json_parse_any(struct dg_msg *m, const char *s, size_t n, struct dg_error *err);
 
+/* "a" or "an", to go before a key's name in a sentence ("an RQ", "a DQ"). */
+const char *dg__article(int key);
+
 /* A tag name for error messages: printable, at most 8 characters. */
 void dg__tag_for_error(const char *s, size_t n, char *out, size_t outsz);
 

@@ -73,8 +73,8 @@ int dg__resp_add_record(struct dg_msg_resp *r, enum dg_msg_rec kind, long tag_of
     if ((unsigned)kind >= DG_REC__COUNT)
         return dg_error_set(err, DG_EMSGRECORD, "REC", tag_off, "a record is DRV or VEH");
     if (!record_fits(r->key, kind))
-        return dg_error_set(err, DG_EMSGRECORD, "REC", tag_off, "an %s carries no %s records",
-                            dg_key_name(r->key), rec_names[kind]);
+        return dg_error_set(err, DG_EMSGRECORD, "REC", tag_off, "%s %s carries no %s records",
+                            dg__article(r->key), dg_key_name(r->key), rec_names[kind]);
     if (r->nrec == DG_MSG_MAX_RECORDS)
         return dg_error_set(err, DG_EMSGRECORD, "REC", tag_off,
                             "a response carries at most %d records", DG_MSG_MAX_RECORDS);
@@ -93,8 +93,8 @@ int dg__resp_set(struct dg_msg_resp *r, enum dg_msg_tag tag, const struct dg__va
     if (response_level(tag)) {
         if ((dg__tags[tag].where & DG__W_ER) && !(dg__tags[tag].where & DG__W_RSP) &&
             r->key != DG_KEY_ER)
-            return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off, "%s belongs in an ER, not a %s",
-                                tn, dg_key_name(r->key));
+            return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off, "%s belongs in an ER, not %s %s",
+                                tn, dg__article(r->key), dg_key_name(r->key));
         if (r->nrec > 0)
             return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off,
                                 "%s belongs before the first record", tn);
@@ -103,7 +103,8 @@ int dg__resp_set(struct dg_msg_resp *r, enum dg_msg_tag tag, const struct dg__va
         unsigned w = dg__tags[tag].where & (DG__W_DRV | DG__W_VEH);
         if (!w)
             return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off,
-                                "%s belongs in requests, not in a %s", tn, dg_key_name(r->key));
+                                "%s belongs in requests, not in %s %s", tn, dg__article(r->key),
+                                dg_key_name(r->key));
         if (r->nrec == 0)
             return dg_error_set(err, DG_EMSGRECORD, tn, tag_off,
                                 "%s is a record field: start a record (REC/DRV or REC/VEH) first",
@@ -128,8 +129,8 @@ int dg__resp_set(struct dg_msg_resp *r, enum dg_msg_tag tag, const struct dg__va
     if (rc == 0 && tag == DG_TAG_STS) {
         int st = dg_msg_status_parse(out, len);
         if (!status_fits(r->key, st))
-            rc = dg_error_set(err, DG_EMSGSTATUS, tn, v->off, "%s is not a status of an %s%s", out,
-                              dg_key_name(r->key),
+            rc = dg_error_set(err, DG_EMSGSTATUS, tn, v->off, "%s is not a status of %s %s%s", out,
+                              dg__article(r->key), dg_key_name(r->key),
                               r->key == DG_KEY_ER ? " (INVALID, DENIED or FAILED)"
                                                   : " (FOUND, NOTFOUND or HELD)");
         else

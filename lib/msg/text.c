@@ -208,8 +208,13 @@ int dg__text_next(const char *s, size_t n, size_t *pos, struct dg__elem *e, stru
         i++;
     }
     if (i == n || s[i] != '/') {
+        /* Name the field by the letters it starts with, if any. */
+        size_t k = a;
+        while (k < i && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z') ||
+                         (s[k] >= '0' && s[k] <= '9')))
+            k++;
         char shown[9];
-        dg__tag_for_error(s + a, i - a, shown, sizeof(shown));
+        dg__tag_for_error(s + a, k - a, shown, sizeof(shown));
         return dg_error_set(err, DG_EMSGSYNTAX, shown, (long)a,
                             "expected a field written TAG/value at offset %zu", a);
     }
