@@ -388,11 +388,10 @@ static int check_name(const struct dg__val *v, struct dg_error *err)
         int edge = i == 0 || i + 1 == v->n;
         int after_sep = i > 0 && (v->s[i - 1] == ' ' || v->s[i - 1] == '-' || v->s[i - 1] == '\'' ||
                                   v->s[i - 1] == ',');
-        if (sep && (edge || after_sep) && v->s[i] != ',')
+        if (sep && (edge || after_sep))
             return dg_error_set(err, DG_EMSGNAME, "NAM", dg__val_off(v, i),
-                                "a space, hyphen or apostrophe at position %zu of the name must "
-                                "stand between letters",
-                                i + 1);
+                                "'%c' at position %zu of the name must stand between letters",
+                                v->s[i], i + 1);
     }
     return 0;
 }

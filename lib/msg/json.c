@@ -75,7 +75,7 @@ static int parse_doc(const char *s, size_t n, size_t limit, cJSON **out, struct 
 {
     if (n > limit)
         return dg_error_set(err, DG_EMSGTOOLONG, "", (long)limit,
-                            "the message is %zu bytes long, more than the limit of %zu", n, limit);
+                            "the message is longer than the limit of %zu bytes", limit);
     int rc = prescan(s, n, err);
     if (rc)
         return rc;
@@ -239,7 +239,7 @@ static int parse_req(struct dg_msg_req *req, const cJSON *doc, struct dg_error *
         return dg_error_set(err, DG_EMSGJSONTYPE, "DEST", -1,
                             "\"dest\" must be a JSON array of state codes");
     struct dg__hdr h;
-    h.ndest = 0;
+    memset(&h, 0, sizeof(h));
     for (const cJSON *d = m[J_DEST]->child; d; d = d->next) {
         const char *s = NULL;
         size_t n = 0;
@@ -403,7 +403,7 @@ int dg__json_parse_any(struct dg_msg *msg, const char *s, size_t n, struct dg_er
             rc = parse_resp(&msg->resp, m, key, ori, err);
         else if (n > DG_MSG_REQ_JSON_MAX)
             rc = dg_error_set(err, DG_EMSGTOOLONG, "", DG_MSG_REQ_JSON_MAX,
-                              "the request is %zu bytes long, more than the limit of %d", n,
+                              "the request is longer than the limit of %d bytes",
                               DG_MSG_REQ_JSON_MAX);
         else
             rc = parse_req(&msg->req, doc, err);

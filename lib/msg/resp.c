@@ -266,7 +266,7 @@ int dg_msg_resp_set_error(struct dg_msg_resp *r, int code, const char *field, lo
         return dg_error_set(err, DG_EMSGTAGKEY, "ERC", -1, "error detail belongs in an ER");
     if (code >= 0 || code < -9999)
         return dg_error_set(err, DG_EMSGVALUE, "ERC", -1, "the error code is a DG_E... code");
-    char num[16];
+    char num[24];
     snprintf(num, sizeof(num), "%d", -code);
     int rc = set_str(r, DG_TAG_ERC, num, err);
     if (rc == 0 && field && field[0])
