@@ -15,6 +15,7 @@
 
 const struct dg_cmd dg_cmds[] = {
     {"version", "print the version", dg_cmd_version},
+    {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
     {NULL, NULL, NULL},
 };
 
