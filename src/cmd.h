@@ -30,5 +30,6 @@ int dg_cmd_lookup(int argc, char **argv);
 int dg_cmd_agencies(int argc, char **argv);
 int dg_cmd_policy(int argc, char **argv);
 int dg_cmd_msg(int argc, char **argv);
+int dg_cmd_audit(int argc, char **argv);
 
 #endif
