@@ -39,6 +39,7 @@
 
 struct dg_store;
 struct sqlite3;
+struct pg_conn;
 
 /* dg_store_open flags. */
 enum {
@@ -221,6 +222,12 @@ int dg_store_schema_version(struct dg_store *s, const char *module, struct dg_er
  * the SQLite backend. Owned by s; same thread rules as s.
  */
 struct sqlite3 *dg_store_sqlite(struct dg_store *s);
+
+/* The same for the PostgreSQL backend: its libpq connection (PGconn is
+ * struct pg_conn), or NULL when s is not a PostgreSQL store. A module that
+ * keeps its own tables prepares its own statements on it (names not starting
+ * with "dg", which the store uses). Owned by s; same thread rules as s. */
+struct pg_conn *dg_store_pg(struct dg_store *s);
 
 /* ---- backends ----------------------------------------------------------------------
  * A backend implements every operation; the generic layer (lib/store/store.c)

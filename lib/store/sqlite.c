@@ -28,10 +28,11 @@
 
 static const struct {
     const char *name, *create;
+    int bulk_keep; /* keys arrive in order during bulk loads: cheaper to keep than rebuild */
 } lookup_indexes[] = {
-    {"drivers_oln", IDX_DRIVERS_OLN},       {"drivers_name", IDX_DRIVERS_NAME},
-    {"vehicles_plate", IDX_VEHICLES_PLATE}, {"vehicles_vin", IDX_VEHICLES_VIN},
-    {"vehicles_owner", IDX_VEHICLES_OWNER},
+    {"drivers_oln", IDX_DRIVERS_OLN, 0},       {"drivers_name", IDX_DRIVERS_NAME, 0},
+    {"vehicles_plate", IDX_VEHICLES_PLATE, 0}, {"vehicles_vin", IDX_VEHICLES_VIN, 0},
+    {"vehicles_owner", IDX_VEHICLES_OWNER, 1},
 };
 
 static const char schema_v1[] =
@@ -174,6 +175,15 @@ static int sq_migrate(struct dg_store *s, const char *module, const struct dg_mi
         if (m[i].version <= cur)
             continue;
         int rc = dg__sq_exec(q, "BEGIN IMMEDIATE", err);
+        /* Another connection may have applied it while this one waited. */
+        int now = rc ? rc : sq_schema_version(s, module, err);
+        if (now < 0)
+            rc = now;
+        else if (now >= m[i].version) {
+            if ((rc = dg__sq_exec(q, "COMMIT", err)))
+                return rc;
+            continue;
+        }
         if (!rc && m[i].sqlite_sql)
             rc = dg__sq_exec(q, m[i].sqlite_sql, err);
         if (!rc)
@@ -284,7 +294,13 @@ static int sq_open(const char *uri, unsigned flags, struct dg_store **out, struc
     else
         pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                   " PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384";
-    rc = dg__sq_exec(q, pragmas, err);
+    /* Changing the journal mode does not wait through the busy handler:
+     * connections opening a new database at the same moment retry it. */
+    for (int tries = 0;
+         (rc = sqlite3_exec(q->db, pragmas, NULL, NULL, NULL)) == SQLITE_BUSY && tries < 500;
+         tries++)
+        usleep(10000);
+    rc = rc == SQLITE_OK ? 0 : dg__sq_fail(q, rc, "cannot set up the connection", err);
     if (!rc && (flags & DG_STORE_READONLY))
         rc = check_readonly_schema(q, err);
     else if (!rc) {
@@ -324,6 +340,8 @@ static int sq_bulk_begin(struct dg_store *s, struct dg_error *err)
     struct dg__sq *q = (struct dg__sq *)s;
     int rc = dg__sq_exec(q, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; !rc && i < DG_ARRAY_LEN(lookup_indexes); i++) {
+        if (lookup_indexes[i].bulk_keep)
+            continue;
         char sql[96];
         snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", lookup_indexes[i].name);
         rc = dg__sq_exec(q, sql, err);

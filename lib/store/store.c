@@ -11,11 +11,12 @@
 #include <string.h>
 
 extern const struct dg_store_ops dg__store_sqlite_ops;
+extern const struct dg_store_ops dg__store_pg_ops;
 
-/* Built-in backends, asked in order whether they take a URI. The PostgreSQL
- * backend (issue 10) adds itself here. */
+/* Built-in backends, asked in order whether they take a URI. */
 static const struct dg_store_ops *const backends[] = {
     &dg__store_sqlite_ops,
+    &dg__store_pg_ops,
 };
 
 int dg_store_open_with(const struct dg_store_ops *ops, const char *uri, unsigned flags,

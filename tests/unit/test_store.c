@@ -2,6 +2,9 @@
  * test_store.c - unit tests for lib/store: Soundex and name handling, record
  * checks and JSON, and the SQLite backend (lookups of every kind, ranking,
  * photos, agencies, transactions, bulk loading, migrations, read-only opens).
+ *
+ * dg-test-backends: sqlite postgresql
+ * The store cases run against each backend (tests/unit/store_backend.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,8 @@
 #include <cmocka.h>
 
 #include <dmvgate/store.h>
+
+#include "store_backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +140,10 @@ static int setup_store(void **state)
 {
     struct dg_store *s;
     struct dg_error e;
-    int rc = dg_store_open(":memory:", DG_STORE_CREATE, &s, &e);
+    char uri[1024];
+    if (test_store_uri(uri, sizeof(uri)))
+        return -1;
+    int rc = dg_store_open(uri, DG_STORE_CREATE, &s, &e);
     if (rc) {
         fprintf(stderr, "open: %s\n", e.msg);
         return -1;
@@ -367,7 +375,9 @@ static void bulk_load_rebuilds_indexes(void **state)
     (void)state;
     struct dg_store *s;
     struct dg_error e;
-    assert_int_equal(dg_store_open(":memory:", DG_STORE_CREATE | DG_STORE_BULK, &s, &e), 0);
+    char uri[1024];
+    assert_int_equal(test_store_uri(uri, sizeof(uri)), 0);
+    assert_int_equal(dg_store_open(uri, DG_STORE_CREATE | DG_STORE_BULK, &s, &e), 0);
     assert_int_equal(dg_store_bulk_begin(s, &e), 0);
     for (int i = 0; i < 100; i++) {
         char oln[16];
@@ -462,8 +472,10 @@ static void migrations_for_modules(void **state)
     assert_int_equal(dg_store_schema_version(s, "store", &e), DG_STORE_SCHEMA_VERSION);
     assert_int_equal(dg_store_schema_version(s, "review", &e), 0);
     static const struct dg_migration m[] = {
-        {1, "queue", "CREATE TABLE review_queue (id INTEGER PRIMARY KEY, msg TEXT)", NULL},
-        {2, "reviewer", "ALTER TABLE review_queue ADD COLUMN reviewer TEXT", NULL},
+        {1, "queue", "CREATE TABLE review_queue (id INTEGER PRIMARY KEY, msg TEXT)",
+         "CREATE TABLE review_queue (id bigint PRIMARY KEY, msg text)"},
+        {2, "reviewer", "ALTER TABLE review_queue ADD COLUMN reviewer TEXT",
+         "ALTER TABLE review_queue ADD COLUMN reviewer text"},
     };
     assert_int_equal(dg_store_migrate(s, "review", m, 1, &e), 1);
     assert_int_equal(dg_store_schema_version(s, "review", &e), 1);
@@ -475,21 +487,35 @@ static void migrations_for_modules(void **state)
     assert_non_null(strstr(e.msg, "newer"));
     /* a failing step changes nothing and says which step */
     static const struct dg_migration bad[] = {
-        {1, "t", "CREATE TABLE t1 (a)", NULL},
-        {2, "broken", "CREATE TABLE t2 (a); THIS IS NOT SQL", NULL},
+        {1, "t", "CREATE TABLE t1 (a)", "CREATE TABLE t1 (a integer)"},
+        {2, "broken", "CREATE TABLE t2 (a); THIS IS NOT SQL",
+         "CREATE TABLE t2 (a integer); THIS IS NOT SQL"},
     };
     assert_int_equal(dg_store_migrate(s, "other", bad, 2, &e), DG_ESTORE);
     assert_non_null(strstr(e.msg, "step 2"));
     assert_int_equal(dg_store_schema_version(s, "other", &e), 1);
     static const struct dg_migration unordered[] = {{2, "a", NULL, NULL}, {1, "b", NULL, NULL}};
     assert_int_equal(dg_store_migrate(s, "x", unordered, 2, &e), DG_EINVAL);
-    assert_non_null(dg_store_sqlite(s));
-    assert_string_equal(dg_store_backend(s), "sqlite");
+    /* a step for the other dialect only is recorded, not run */
+    static const struct dg_migration one_dialect[] = {{1, "only", NULL, NULL}};
+    assert_int_equal(dg_store_migrate(s, "y", one_dialect, 1, &e), 1);
+    assert_int_equal(dg_store_schema_version(s, "y", &e), 1);
+    if (test_backend_is_pg()) {
+        assert_null(dg_store_sqlite(s));
+        assert_non_null(dg_store_pg(s));
+        assert_string_equal(dg_store_backend(s), "postgresql");
+    } else {
+        assert_non_null(dg_store_sqlite(s));
+        assert_null(dg_store_pg(s));
+        assert_string_equal(dg_store_backend(s), "sqlite");
+    }
 }
 
 static void files_and_readonly(void **state)
 {
     (void)state;
+    if (test_backend_is_pg())
+        skip(); /* SQLite files; pg_databases_and_readonly is the PostgreSQL case */
     char path[] = "/tmp/dg-test-store-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -512,8 +538,8 @@ static void files_and_readonly(void **state)
     d.id = 0;
     assert_int_equal(dg_store_put_driver(s, &d, NULL, 0, &e), DG_EPERM);
     dg_store_close(s);
-    assert_int_equal(dg_store_open("postgresql://localhost/dmv", 0, &s, &e), DG_EINVAL);
-    assert_non_null(strstr(e.msg, "postgresql"));
+    assert_int_equal(dg_store_open("mysql://localhost/dmv", 0, &s, &e), DG_EINVAL);
+    assert_non_null(strstr(e.msg, "mysql"));
     /* a file that is not a store */
     FILE *f = fopen(path, "w");
     fputs("not a database at all, not even close to one; sqlite will say so", f);
@@ -525,6 +551,40 @@ static void files_and_readonly(void **state)
     unlink(side);
     snprintf(side, sizeof(side), "%s-shm", path);
     unlink(side);
+}
+
+static void pg_databases_and_readonly(void **state)
+{
+    (void)state;
+    if (!test_backend_is_pg())
+        skip(); /* files_and_readonly is the SQLite case */
+    struct dg_store *s;
+    struct dg_error e;
+    char uri[1024], missing[1024];
+    test_pg_uri_with_db(test_pg_base_uri(), "dg_no_such_database", missing, sizeof(missing));
+    assert_int_equal(dg_store_open(missing, 0, &s, &e), DG_ENOENT);
+    assert_non_null(strstr(e.msg, "dg_no_such_database"));
+    assert_int_equal(test_store_uri(uri, sizeof(uri)), 0);
+    /* an empty database is not a store until it is opened read-write once */
+    assert_int_equal(dg_store_open(uri, DG_STORE_READONLY, &s, &e), DG_EINVAL);
+    assert_non_null(strstr(e.msg, "not a dmvgate store"));
+    assert_int_equal(dg_store_open(uri, 0, &s, &e), 0);
+    struct dg_driver d = driver("F1", "FILE", "ONE", "", "1990-01-01", 'X');
+    assert_int_equal(dg_store_put_driver(s, &d, NULL, 0, &e), 0);
+    dg_store_close(s);
+    assert_int_equal(dg_store_open(uri, DG_STORE_READONLY, &s, &e), 0);
+    assert_int_equal(dg_store_driver_by_oln(s, "F1", "CO", &d, &e), 0);
+    assert_int_equal(d.sex, 'X');
+    d.id = 0;
+    assert_int_equal(dg_store_put_driver(s, &d, NULL, 0, &e), DG_EPERM);
+    dg_store_close(s);
+    /* a vehicle must belong to a driver of the store */
+    assert_int_equal(dg_store_open(uri, 0, &s, &e), 0);
+    char vin[18];
+    struct dg_vehicle v = vehicle("NOOWN1", make_vin("JF2BS9DC0HG123456", vin), 4242);
+    assert_int_equal(dg_store_put_vehicle(s, &v, &e), DG_EINVAL);
+    assert_string_equal(e.field, "owner_id");
+    dg_store_close(s);
 }
 
 /* ---- JSON --------------------------------------------------------------------------- */
@@ -587,6 +647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(agencies_in_store, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(migrations_for_modules, setup_store, teardown_store),
         cmocka_unit_test(files_and_readonly),
+        cmocka_unit_test(pg_databases_and_readonly),
         cmocka_unit_test(json_and_redaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
