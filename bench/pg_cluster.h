@@ -59,7 +59,7 @@ static const char *bench_pg_start(int max_conn)
 
 /* Run one SQL command (printf-style) on uri; exits on failure. */
 static __attribute__((format(printf, 2, 3))) void bench_pg_sql(const char *uri, const char *fmt,
-                                                                ...)
+                                                               ...)
 {
     char sql[512];
     va_list ap;
@@ -83,6 +83,5 @@ static void bench_pg_with_schema(char *out, size_t cap, const char *schema)
     snprintf(out, cap, "%s%coptions=-csearch_path%%3D%s", bench_pg_uri,
              strchr(bench_pg_uri, '?') ? '&' : '?', schema);
 }
-
 
 #endif
