@@ -28,5 +28,6 @@ int dg_cmd_version(int argc, char **argv);
 int dg_cmd_policy(int argc, char **argv);
 int dg_cmd_msg(int argc, char **argv);
 int dg_cmd_audit(int argc, char **argv);
+int dg_cmd_auditd(int argc, char **argv);
 
 #endif

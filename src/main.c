@@ -18,6 +18,7 @@ const struct dg_cmd dg_cmds[] = {
     {"policy", "check, test and explain a state's policy", dg_cmd_policy},
     {"msg", "check a message or convert it between text and JSON", dg_cmd_msg},
     {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
+    {"auditd", "the audit sequencer: one log for several node processes", dg_cmd_auditd},
     {NULL, NULL, NULL},
 };
 
