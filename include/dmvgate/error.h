@@ -45,7 +45,44 @@
     XX(ECSV, 200, "malformed CSV row")                                                             \
     XX(EBADAGENCY, 201, "invalid agency entry")
 
-#define DG_ERRMAP_MSG(XX) XX(EMSG, 300, "malformed message")
+#define DG_ERRMAP_MSG(XX)                                                                          \
+    XX(EMSG, 300, "malformed message")                                                             \
+    XX(EMSGKEY, 301, "unknown message key")                                                        \
+    XX(EMSGKEYKIND, 302, "wrong kind of message")                                                  \
+    XX(EMSGHEADER, 303, "missing or malformed header part")                                        \
+    XX(EMSGORI, 304, "bad originating agency identifier (ORI)")                                    \
+    XX(EMSGDEST, 305, "unknown destination")                                                       \
+    XX(EMSGDESTMAX, 306, "too many destinations")                                                  \
+    XX(EMSGDESTDUP, 307, "destination given twice")                                                \
+    XX(EMSGCTL, 308, "bad control field")                                                          \
+    XX(EMSGSYNTAX, 309, "field not written as TAG/value")                                          \
+    XX(EMSGTAG, 310, "unknown tag")                                                                \
+    XX(EMSGTAGKEY, 311, "tag not allowed in this message")                                         \
+    XX(EMSGDUPTAG, 312, "tag given twice")                                                         \
+    XX(EMSGEMPTY, 313, "empty field")                                                              \
+    XX(EMSGMISSING, 314, "required field missing")                                                 \
+    XX(EMSGIDENT, 315, "conflicting identifying fields")                                           \
+    XX(EMSGDATE, 316, "bad date")                                                                  \
+    XX(EMSGVIN, 317, "bad vehicle identification number (VIN)")                                    \
+    XX(EMSGPLATE, 318, "bad license plate")                                                        \
+    XX(EMSGOLN, 319, "bad license number")                                                         \
+    XX(EMSGNAME, 320, "bad name")                                                                  \
+    XX(EMSGPURPOSE, 321, "unknown purpose code")                                                   \
+    XX(EMSGLEG, 322, "bad legal process")                                                          \
+    XX(EMSGSTATE, 323, "unknown state code")                                                       \
+    XX(EMSGVALUE, 324, "bad field value")                                                          \
+    XX(EMSGTOOLONG, 325, "message too long")                                                       \
+    XX(EMSGFIELDLEN, 326, "field too long")                                                        \
+    XX(EMSGCHAR, 327, "byte that is not printable ASCII")                                          \
+    XX(EMSGPERIOD, 328, "message ends with a period")                                              \
+    XX(EMSGUTF8, 329, "bad UTF-8 in JSON")                                                         \
+    XX(EMSGJSON, 330, "malformed JSON")                                                            \
+    XX(EMSGJSONTYPE, 331, "JSON value of the wrong type")                                          \
+    XX(EMSGJSONDUP, 332, "JSON member given twice")                                                \
+    XX(EMSGJSONKEY, 333, "unknown JSON member")                                                    \
+    XX(EMSGRECORD, 334, "bad record")                                                              \
+    XX(EMSGPHOTO, 335, "bad photo")                                                                \
+    XX(EMSGSTATUS, 336, "status not allowed for this message key")
 
 #define DG_ERRMAP_POLICY(XX) XX(EPOLICY, 400, "policy error")
 
