@@ -172,4 +172,22 @@ enum dg_field {
 const char *dg_field_name(uint32_t bit);
 int dg_field_parse(const char *s, size_t n); /* the bit (> 0) or DG_EINVAL */
 
+/* Identifying fields a query uses to pick its record, as a bit set (the message
+ * tags in brackets). Policies test them as query.identified_by. */
+#define DG_IDFIELD_MAP(XX)                                                                         \
+    XX(OLN, 0, "oln", "license number and issuing state (OLN, OLS)")                               \
+    XX(NAME, 1, "name", "name (NAM)")                                                              \
+    XX(DOB, 2, "dob", "date of birth (DOB)")                                                       \
+    XX(SEX, 3, "sex", "sex (SEX)")                                                                 \
+    XX(PLATE, 4, "plate", "plate number and plate state (LIC, LIS, LIT, LIY)")                     \
+    XX(VIN, 5, "vin", "vehicle identification number (VIN)")
+
+enum dg_idfield {
+#define DG__I(e, bit, n, d) DG_IDF_##e = 1u << (bit),
+    DG_IDFIELD_MAP(DG__I)
+#undef DG__I
+};
+const char *dg_idfield_name(uint32_t bit);
+int dg_idfield_parse(const char *s, size_t n); /* the bit (> 0) or DG_EINVAL */
+
 #endif

@@ -212,3 +212,28 @@ int dg_field_parse(const char *s, size_t n)
             return (int)fields[i].bit;
     return DG_EINVAL;
 }
+
+static const struct {
+    uint32_t bit;
+    const char *name;
+} idfields[] = {
+#define DG__I(e, bit, n, d) {1u << (bit), n},
+    DG_IDFIELD_MAP(DG__I)
+#undef DG__I
+};
+
+const char *dg_idfield_name(uint32_t bit)
+{
+    for (size_t i = 0; i < DG_ARRAY_LEN(idfields); i++)
+        if (idfields[i].bit == bit)
+            return idfields[i].name;
+    return NULL;
+}
+
+int dg_idfield_parse(const char *s, size_t n)
+{
+    for (size_t i = 0; i < DG_ARRAY_LEN(idfields); i++)
+        if (eq(s, n, idfields[i].name))
+            return (int)idfields[i].bit;
+    return DG_EINVAL;
+}
