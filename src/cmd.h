@@ -27,6 +27,7 @@ int dg_cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 int dg_cmd_version(int argc, char **argv);
 int dg_cmd_policy(int argc, char **argv);
 int dg_cmd_msg(int argc, char **argv);
+int dg_cmd_audit(int argc, char **argv);
 int dg_cmd_config(int argc, char **argv);
 
 #endif
