@@ -22,6 +22,7 @@ const struct dg_cmd dg_cmds[] = {
     {"msg", "check a message or convert it between text and JSON", dg_cmd_msg},
     {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
     {"config", "check a serve configuration file, list the options", dg_cmd_config},
+    {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };
 
