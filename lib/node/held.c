@@ -98,7 +98,7 @@ int dg_held_put(struct dg_store *s, const struct dg_held *h, struct dg_error *er
     sqlite3_bind_int(st, 13, (int)h->state);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT)
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return dg_error_set(err, DG_EEXIST, "MID", -1, "held request '%s' already exists", h->mid);
     return rc == SQLITE_DONE ? 0 : fail(db, err, "store");
 }

@@ -89,6 +89,10 @@ node_stop() {
   NODE_EXIT=0
   wait "$NODE_PID" || NODE_EXIT=$?
   NODE_PID=
+  # With a sanitizer build of the binary, any report fails the test.
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$NODE_DIR/serve.err"; then
+    fail "sanitizer report: $(grep -A20 -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$NODE_DIR/serve.err" | head -40)"
+  fi
 }
 
 # req METHOD PATH CERT [BODY [CONTENT-TYPE]]: HTTPS request with CERT ("-" for
