@@ -74,6 +74,11 @@ const struct dg__tag_info dg__tags[DG_TAG__COUNT] = {
 DG_MSG_TAG_MAP(DG__CHECKMAX)
 #undef DG__CHECKMAX
 
+const char *dg__article(int key)
+{
+    return key == DG_KEY_DQ || key == DG_KEY_DR ? "a" : "an";
+}
+
 const char *dg_msg_tag_name(enum dg_msg_tag t)
 {
     return (unsigned)t < DG_TAG__COUNT ? dg__tags[t].name : "?";
@@ -112,7 +117,9 @@ void dg__tag_for_error(const char *s, size_t n, char *out, size_t outsz)
     size_t j = 0;
     for (size_t i = 0; i < n && j + 1 < outsz && j < 8; i++) {
         unsigned char c = (unsigned char)s[i];
-        out[j++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        int ok =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+        out[j++] = ok ? (char)c : '?';
     }
     out[j] = '\0';
 }
@@ -381,11 +388,10 @@ static int check_name(const struct dg__val *v, struct dg_error *err)
         int edge = i == 0 || i + 1 == v->n;
         int after_sep = i > 0 && (v->s[i - 1] == ' ' || v->s[i - 1] == '-' || v->s[i - 1] == '\'' ||
                                   v->s[i - 1] == ',');
-        if (sep && (edge || after_sep) && v->s[i] != ',')
+        if (sep && (edge || after_sep))
             return dg_error_set(err, DG_EMSGNAME, "NAM", dg__val_off(v, i),
-                                "a space, hyphen or apostrophe at position %zu of the name must "
-                                "stand between letters",
-                                i + 1);
+                                "'%c' at position %zu of the name must stand between letters",
+                                v->s[i], i + 1);
     }
     return 0;
 }
@@ -404,10 +410,16 @@ static int check_leg(const struct dg__val *v, struct dg_error *err)
                                 "LEG/NO (no legal process) takes no number");
         return 0;
     }
-    if (v->n < 4)
+    if (v->n < 4) {
+        char what[32];
+        snprintf(what, sizeof(what), "%s", dg_leg_name((enum dg_leg)kind));
+        for (char *p = what; *p; p++)
+            if (*p == '_')
+                *p = ' ';
         return dg_error_set(err, DG_EMSGLEG, "LEG", v->off,
-                            "a %s needs its number after a space, e.g. LEG/%s 2026-CR-0412",
-                            dg_leg_name((enum dg_leg)kind), dg_leg_code((enum dg_leg)kind));
+                            "a%s %s needs its number after a space, e.g. LEG/%s 2026-CR-0412",
+                            what[0] == 'a' ? "n" : "", what, dg_leg_code((enum dg_leg)kind));
+    }
     for (size_t i = 3; i < v->n; i++)
         if (!case_char(v->s[i]))
             return bad_char(DG_EMSGLEG, DG_TAG_LEG, v, i,
@@ -485,9 +497,12 @@ int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, siz
                               "a license number has at least one letter or digit");
         break;
     case DG__R_STATE:
-        if (dg_state_index(s, n) < 0)
-            rc = dg_error_set(err, DG_EMSGSTATE, tn, v->off, "%s is not a state or territory code",
-                              tn);
+        if (dg_state_index(s, n) < 0) {
+            char shown[9];
+            dg__tag_for_error(s, n, shown, sizeof(shown));
+            rc = dg_error_set(err, DG_EMSGSTATE, tn, v->off,
+                              "%s '%s' is not a state or territory code", tn, shown);
+        }
         break;
     case DG__R_NAME: rc = check_name(v, err); break;
     case DG__R_DOB:

@@ -63,8 +63,8 @@ static int prescan(const char *s, size_t n, struct dg_error *err)
         for (size_t k = 1; k < len; k++) {
             unsigned char lim_lo = k == 1 ? lo : 0x80, lim_hi = k == 1 ? hi : 0xbf;
             if (i + k >= n || p[i + k] < lim_lo || p[i + k] > lim_hi)
-                return dg_error_set(err, DG_EMSGUTF8, "", (long)(i + k < n ? i + k : i),
-                                    "bad UTF-8 sequence at offset %zu", i);
+                return dg_error_set(err, DG_EMSGUTF8, "", (long)i,
+                                    "bad UTF-8 sequence starting at offset %zu", i);
         }
         i += len;
     }
@@ -75,16 +75,15 @@ static int parse_doc(const char *s, size_t n, size_t limit, cJSON **out, struct 
 {
     if (n > limit)
         return dg_error_set(err, DG_EMSGTOOLONG, "", (long)limit,
-                            "the message is %zu bytes long, more than the limit of %zu", n, limit);
+                            "the message is longer than the limit of %zu bytes", limit);
     int rc = prescan(s, n, err);
     if (rc)
         return rc;
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(s, n, &end, 0);
     if (!doc) {
+        /* cJSON's position is where it stopped, at or just after the fault. */
         long off = end && end >= s && end <= s + n ? (long)(end - s) : -1;
-        if (off >= 0 && (size_t)off == n && n > 0)
-            off = (long)n - 1;
         if (n == 0)
             return dg_error_set(err, DG_EMSGJSON, "", 0, "the message is empty");
         return dg_error_set(err, DG_EMSGJSON, "", off, "malformed JSON near offset %ld", off);
@@ -240,7 +239,7 @@ static int parse_req(struct dg_msg_req *req, const cJSON *doc, struct dg_error *
         return dg_error_set(err, DG_EMSGJSONTYPE, "DEST", -1,
                             "\"dest\" must be a JSON array of state codes");
     struct dg__hdr h;
-    h.ndest = 0;
+    memset(&h, 0, sizeof(h));
     for (const cJSON *d = m[J_DEST]->child; d; d = d->next) {
         const char *s = NULL;
         size_t n = 0;
@@ -266,5 +265,194 @@ int dg_msg_req_parse_json(struct dg_msg_req *req, const char *s, size_t n, struc
         return rc;
     rc = parse_req(req, doc, err);
     cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---- responses ---------------------------------------------------------------- */
+
+static int resp_field(void *ctx, enum dg_msg_tag tag, const struct dg__val *v, struct dg_error *err)
+{
+    struct dg_msg_resp *r = ctx;
+    if (tag == DG_TAG_REC)
+        return dg_error_set(err, DG_EMSGRECORD, "REC", -1,
+                            "REC belongs in a record of \"records\"");
+    if (!(dg__tags[tag].where & (DG__W_RSP | DG__W_ER)) && r->nrec == 0)
+        return dg_error_set(err, DG_EMSGTAGKEY, dg__tags[tag].name, -1,
+                            "%s is not a response-level field: %s", dg__tags[tag].name,
+                            dg__tags[tag].where & (DG__W_DRV | DG__W_VEH)
+                                ? "record fields go in \"records\""
+                                : "it belongs in requests");
+    return dg__resp_set(r, tag, v, -1, err);
+}
+
+static int parse_record(struct dg_msg_resp *r, const cJSON *obj, struct dg_error *err)
+{
+    if (!cJSON_IsObject(obj))
+        return dg_error_set(err, DG_EMSGJSONTYPE, "REC", -1,
+                            "each of \"records\" is a JSON object");
+    const cJSON *rec = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (strcmp(c->string, "REC") == 0) {
+            if (rec)
+                return dg_error_set(err, DG_EMSGDUPTAG, "REC", -1, "REC is given twice");
+            rec = c;
+        }
+    if (!rec)
+        return dg_error_set(err, DG_EMSGMISSING, "REC", -1,
+                            "each record names its kind: \"REC\":\"DRV\" or \"VEH\"");
+    struct dg__val v = {NULL, 0, -1, NULL, 0};
+    char kind[4];
+    size_t l;
+    int rc = str_of(rec, "REC", &v.s, &v.n, err);
+    if (rc == 0)
+        rc = dg__check_value(DG_TAG_REC, &v, kind, sizeof(kind), &l, err);
+    if (rc == 0)
+        rc = dg__resp_add_record(r, kind[0] == 'D' ? DG_REC_DRV : DG_REC_VEH, -1, err);
+    for (const cJSON *c = obj->child; c && rc == 0; c = c->next) {
+        if (c == rec)
+            continue;
+        int tag = dg_msg_tag_parse(c->string, strlen(c->string));
+        char shown[9];
+        dg__tag_for_error(c->string, strlen(c->string), shown, sizeof(shown));
+        if (tag < 0)
+            return dg_error_set(err, DG_EMSGTAG, shown, -1, "'%s' is not a known tag", shown);
+        if (dg__tags[tag].where & (DG__W_RSP | DG__W_ER))
+            return dg_error_set(err, DG_EMSGTAGKEY, shown, -1,
+                                "%s belongs in \"fields\", not in a record", shown);
+        rc = str_of(c, shown, &v.s, &v.n, err);
+        if (rc == 0)
+            rc = dg__resp_set(r, (enum dg_msg_tag)tag, &v, -1, err);
+    }
+    return rc;
+}
+
+static int parse_resp(struct dg_msg_resp **out, const cJSON *m[J__COUNT], int key, const char *ori,
+                      struct dg_error *err)
+{
+    *out = NULL;
+    if (m[J_DEST])
+        return dg_error_set(err, DG_EMSGJSONKEY, "DEST", -1,
+                            "\"dest\" belongs to requests; a response has \"src\"");
+    if (!m[J_SRC])
+        return dg_error_set(err, DG_EMSGHEADER, "SRC", -1, "the response has no \"src\"");
+    const char *src = NULL;
+    size_t srclen = 0;
+    int rc = str_of(m[J_SRC], "SRC", &src, &srclen, err);
+    struct dg_msg_resp *r = NULL;
+    if (rc == 0)
+        rc = dg__resp_new(&r, (enum dg_key)key, ori, strlen(ori), src, srclen, err);
+    if (rc) {
+        if (rc == DG_EMSGDEST && err)
+            strcpy(err->field, "SRC");
+        return rc;
+    }
+    rc = ctl_of(m[J_CTL], r->ctl, err);
+    if (rc == 0 && m[J_FIELDS])
+        rc = each_field(m[J_FIELDS], "fields", r, resp_field, err);
+    if (rc == 0 && m[J_RECORDS]) {
+        if (!cJSON_IsArray(m[J_RECORDS]))
+            rc = dg_error_set(err, DG_EMSGJSONTYPE, "REC", -1, "\"records\" is a JSON array");
+        else if (key == DG_KEY_ER && m[J_RECORDS]->child)
+            rc = dg_error_set(err, DG_EMSGRECORD, "REC", -1, "an ER carries no records");
+        for (const cJSON *c = m[J_RECORDS]->child; c && rc == 0; c = c->next)
+            rc = parse_record(r, c, err);
+    }
+    if (rc == 0)
+        rc = dg__resp_check(r, -1, err);
+    if (rc) {
+        dg_msg_resp_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int dg_msg_resp_parse_json(struct dg_msg_resp **out, const char *s, size_t n, struct dg_error *err)
+{
+    *out = NULL;
+    cJSON *doc = NULL;
+    int rc = parse_doc(s, n, DG_MSG_MAX, &doc, err);
+    if (rc)
+        return rc;
+    const cJSON *m[J__COUNT];
+    int key = 0;
+    const char *ori = NULL;
+    if ((rc = top_members(doc, m, err)) == 0 && (rc = head(m, &key, &ori, err)) == 0) {
+        if (dg__is_request_key(key))
+            rc = dg_error_set(err, DG_EMSGKEYKIND, "KEY", -1,
+                              "%s is a request; a response is DR, RR, IR or ER",
+                              dg_key_name((enum dg_key)key));
+        else
+            rc = parse_resp(out, m, key, ori, err);
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int dg__json_parse_any(struct dg_msg *msg, const char *s, size_t n, struct dg_error *err)
+{
+    cJSON *doc = NULL;
+    int rc = parse_doc(s, n, DG_MSG_MAX, &doc, err);
+    if (rc)
+        return rc;
+    const cJSON *m[J__COUNT];
+    int key = 0;
+    const char *ori = NULL;
+    if ((rc = top_members(doc, m, err)) == 0 && (rc = head(m, &key, &ori, err)) == 0) {
+        if (!dg__is_request_key(key))
+            rc = parse_resp(&msg->resp, m, key, ori, err);
+        else if (n > DG_MSG_REQ_JSON_MAX)
+            rc = dg_error_set(err, DG_EMSGTOOLONG, "", DG_MSG_REQ_JSON_MAX,
+                              "the request is longer than the limit of %d bytes",
+                              DG_MSG_REQ_JSON_MAX);
+        else
+            rc = parse_req(&msg->req, doc, err);
+        if (rc == 0)
+            msg->key = (enum dg_key)key;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int dg_msg_resp_to_json(const struct dg_msg_resp *r, struct dg_buf *out, struct dg_error *err)
+{
+    int rc = dg_msg_resp_check(r, err);
+    if (rc)
+        return rc;
+    rc = dg_buf_printf(out, "{\"key\":\"%s\",\"ori\":\"%s\",\"src\":\"%s\"", dg_key_name(r->key),
+                       r->ori, r->src);
+    if (rc == 0 && r->ctl[0])
+        rc = dg_buf_printf(out, ",\"ctl\":\"%s\"", r->ctl);
+    if (rc == 0)
+        rc = dg_buf_addstr(out, ",\"fields\":{");
+    const char *sep = "";
+    for (int t = 0; t < DG_TAG__COUNT && rc == 0; t++)
+        if (r->val[t]) {
+            rc = dg_buf_printf(out, "%s\"%s\":", sep, dg__tags[t].name);
+            if (rc == 0)
+                rc = dg_buf_add_json_str(out, r->val[t], strlen(r->val[t]));
+            sep = ",";
+        }
+    if (rc == 0)
+        rc = dg_buf_addc(out, '}');
+    if (rc == 0 && r->key != DG_KEY_ER) {
+        rc = dg_buf_addstr(out, ",\"records\":[");
+        for (int i = 0; i < r->nrec && rc == 0; i++) {
+            rc = dg_buf_printf(out, "%s{\"REC\":\"%s\"", i ? "," : "",
+                               dg_msg_resp_get(r, i, DG_TAG_REC));
+            for (int t = 0; t < DG_TAG__COUNT && rc == 0; t++)
+                if (r->rec[i].val[t]) {
+                    rc = dg_buf_printf(out, ",\"%s\":", dg__tags[t].name);
+                    if (rc == 0)
+                        rc = dg_buf_add_json_str(out, r->rec[i].val[t], strlen(r->rec[i].val[t]));
+                }
+            if (rc == 0)
+                rc = dg_buf_addc(out, '}');
+        }
+        if (rc == 0)
+            rc = dg_buf_addc(out, ']');
+    }
+    if (rc == 0)
+        rc = dg_buf_addc(out, '}');
     return rc;
 }

@@ -51,22 +51,38 @@ int dg_msg_parse(struct dg_msg *m, enum dg_msg_form form, const char *s, size_t 
                  struct dg_error *err)
 {
     memset(m, 0, sizeof(*m));
-    int rc = form == DG_MSG_JSON ? dg_msg_req_parse_json(&m->req, s, n, err)
-                                 : dg_msg_req_parse_text(&m->req, s, n, err);
+    if (form == DG_MSG_JSON)
+        return dg__json_parse_any(m, s, n, err);
+    /* The key tells a request from a response; a bad key is the request
+     * parser's to report. */
+    size_t k = 0;
+    while (k < n && k < 3 && s[k] != '.')
+        k++;
+    int key = dg_key_parse(s, k);
+    int rc;
+    if (key >= 0 && !dg__is_request_key(key)) {
+        rc = dg_msg_resp_parse_text(&m->resp, s, n, err);
+    } else {
+        rc = dg_msg_req_parse_text(&m->req, s, n, err);
+        key = m->req.key;
+    }
     if (rc == 0)
-        m->key = m->req.key;
+        m->key = (enum dg_key)key;
     return rc;
 }
 
 int dg_msg_write(const struct dg_msg *m, enum dg_msg_form form, struct dg_buf *out,
                  struct dg_error *err)
 {
-    (void)err;
+    if (m->resp)
+        return form == DG_MSG_JSON ? dg_msg_resp_to_json(m->resp, out, err)
+                                   : dg_msg_resp_to_text(m->resp, out, err);
     return form == DG_MSG_JSON ? dg_msg_req_to_json(&m->req, out)
                                : dg_msg_req_to_text(&m->req, out);
 }
 
 void dg_msg_release(struct dg_msg *m)
 {
+    dg_msg_resp_free(m->resp);
     m->resp = NULL;
 }

@@ -185,13 +185,26 @@ struct dg_msg_resp {
     size_t values_len; /* bytes of all values, against DG_MSG_VALUES_MAX */
 };
 
-/* Set a response-level or record value (rec -1 or the current record),
- * checked; off/raw as in struct dg__val. Used by the builder and both
- * parsers. */
-int dg__resp_set(struct dg_msg_resp *r, int rec, enum dg_msg_tag tag, const struct dg__val *v,
-                 struct dg_error *err);
+/* A new, empty response: key (a response key), ORI and source checked. */
 int dg__resp_new(struct dg_msg_resp **out, enum dg_key key, const char *ori, size_t orilen,
-                 const char *src, struct dg_error *err);
+                 const char *src, size_t srclen, struct dg_error *err);
+/* Start a record (kind allowed for the key, not too many); tag_off as below. */
+int dg__resp_add_record(struct dg_msg_resp *r, enum dg_msg_rec kind, long tag_off,
+                        struct dg_error *err);
+/* Set a value, checked: response level (MID, STS, ERC, ...) when the tag is
+ * one, else in the current record. tag_off: where the tag was written (text
+ * form) or -1; used for errors about the tag itself. A record field of a
+ * redacted category is dropped. */
+int dg__resp_set(struct dg_msg_resp *r, enum dg_msg_tag tag, const struct dg__val *v, long tag_off,
+                 struct dg_error *err);
+/* dg_msg_resp_check, with end as the offset reported for a missing field. */
+int dg__resp_check(const struct dg_msg_resp *r, long end, struct dg_error *err);
+
+/* dg_msg_parse for the JSON form (json.c). */
+int dg__json_parse_any(struct dg_msg *m, const char *s, size_t n, struct dg_error *err);
+
+/* "a" or "an", to go before a key's name in a sentence ("an RQ", "a DQ"). */
+const char *dg__article(int key);
 
 /* A tag name for error messages: printable, at most 8 characters. */
 void dg__tag_for_error(const char *s, size_t n, char *out, size_t outsz);

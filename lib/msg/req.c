@@ -56,10 +56,11 @@ int dg__req_set(struct dg_msg_req *r, enum dg_msg_tag tag, const struct dg__val 
     if (!(dg__tags[tag].where & key_where(r->key))) {
         if (tag == DG_TAG_IMQ)
             return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off,
-                                "IMQ asks for the photo with a DQ; an %s %s", dg_key_name(r->key),
+                                "IMQ asks for the photo with a DQ; %s %s %s", dg__article(r->key),
+                                dg_key_name(r->key),
                                 r->key == DG_KEY_IQ ? "always returns it" : "has no photo");
-        return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off, "%s does not belong in a%s %s", tn,
-                            r->key == DG_KEY_RQ ? "n" : "", dg_key_name(r->key));
+        return dg_error_set(err, DG_EMSGTAGKEY, tn, tag_off, "%s does not belong in %s %s", tn,
+                            dg__article(r->key), dg_key_name(r->key));
     }
     if (r->tags & ((uint64_t)1 << tag))
         return dg_error_set(err, DG_EMSGDUPTAG, tn, tag_off, "%s is given twice", tn);
@@ -88,7 +89,6 @@ static int missing(const char *tag, long end, struct dg_error *err, const char *
 int dg__req_finish(struct dg_msg_req *r, const long *toff, long end, struct dg_error *err)
 {
     uint64_t t = r->tags;
-    const char *k = dg_key_name(r->key);
 #define OFF(tag) (toff ? toff[DG_TAG_##tag] : -1)
     if (r->key == DG_KEY_DQ || r->key == DG_KEY_IQ) {
         int byoln = (t & (BIT(OLN) | BIT(OLS))) != 0;
@@ -112,7 +112,8 @@ int dg__req_finish(struct dg_msg_req *r, const long *toff, long end, struct dg_e
             return missing("DOB", end, err, "NAM needs DOB, the date of birth%s", "");
         if (!byoln && !byname)
             return missing("OLN", end, err,
-                           "a %s identifies the driver by OLN and OLS, or by NAM and DOB", k);
+                           "%s identifies the driver by OLN and OLS, or by NAM and DOB",
+                           r->key == DG_KEY_DQ ? "a DQ" : "an IQ");
     } else {
         int byplate = (t & (BIT(LIC) | BIT(LIS) | BIT(LIT) | BIT(LIY))) != 0;
         if (byplate && (t & BIT(VIN)))
@@ -126,8 +127,8 @@ int dg__req_finish(struct dg_msg_req *r, const long *toff, long end, struct dg_e
         if ((t & BIT(LIC)) && !(t & BIT(LIS)))
             return missing("LIS", end, err, "LIC needs LIS, the state of the plate%s", "");
         if (!byplate && !(t & BIT(VIN)))
-            return missing("LIC", end, err,
-                           "an %s identifies the vehicle by LIC and LIS, or by VIN", k);
+            return missing("LIC", end, err, "%s identifies the vehicle by LIC and LIS, or by VIN",
+                           "an RQ");
     }
 #undef OFF
     if (!(t & BIT(PUR)))

@@ -41,7 +41,7 @@ long dg__text_prepare(const char *s, size_t n, size_t limit, struct dg_error *er
     }
     if (n > limit)
         return dg_error_set(err, DG_EMSGTOOLONG, "", (long)limit,
-                            "the message is %zu bytes long, more than the limit of %zu", n, limit);
+                            "the message is longer than the limit of %zu bytes", limit);
     if (n == 0)
         return dg_error_set(err, DG_EMSGHEADER, "KEY", 0, "the message is empty");
     return (long)n;
@@ -115,8 +115,7 @@ int dg__text_header(const char *s, size_t n, struct dg__hdr *h, struct dg_error 
 {
     size_t e = 0;
     int rc;
-    h->ndest = 0;
-    h->ctl[0] = '\0';
+    memset(h, 0, sizeof(*h)); /* unused destinations are copied out: keep them zero */
     h->dest_off = -1;
 
     /* KEY */
@@ -208,8 +207,13 @@ int dg__text_next(const char *s, size_t n, size_t *pos, struct dg__elem *e, stru
         i++;
     }
     if (i == n || s[i] != '/') {
+        /* Name the field by the letters it starts with, if any. */
+        size_t k = a;
+        while (k < i && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z') ||
+                         (s[k] >= '0' && s[k] <= '9')))
+            k++;
         char shown[9];
-        dg__tag_for_error(s + a, i - a, shown, sizeof(shown));
+        dg__tag_for_error(s + a, k - a, shown, sizeof(shown));
         return dg_error_set(err, DG_EMSGSYNTAX, shown, (long)a,
                             "expected a field written TAG/value at offset %zu", a);
     }
