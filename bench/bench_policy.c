@@ -6,11 +6,13 @@
  *
  * Policies: the warrant-required example (policies/examples/), the
  * block-immigration example, and a policy with a 5,000-ORI list (baseline:
- * binary search in a sorted array of the same ORIs). Requesters come from an
- * 18,000-agency synthetic directory, with the query shares of
+ * binary search in a sorted array of the same ORIs). Requesters come from
+ * dmvgate's synthetic directory (dg_agencies_generate, seed 1: about 18,500
+ * agencies), with the query shares of
  * bench/peers/README.md ("The request mix"): about 59 % municipal police,
  * 25 % sheriffs, 12 % state police, HSI 0.21 %, ICE-ERO 0.10 %, agencies of
- * unrecorded type 0.10 %, other federal 0.55 %. Before timing, every request
+ * unrecorded type 0.10 %, CBP, FBI, DEA, USMS, ATF 0.55 % together (other
+ * federal components get no share). Before timing, every request
  * of the mix is decided both ways and the decisions compared: the bench
  * fails if a single one differs.
  *
@@ -91,63 +93,60 @@ enum group {
     G__COUNT
 };
 
-static struct dg_agency *agencies;
+static const struct dg_agency **agencies;
 static int nagencies;
 static int *members[G__COUNT];
 static int nmembers[G__COUNT];
 
-static void add(enum group g, const char *st, enum dg_level lv, enum dg_category cat,
-                const char *dept, const char *comp, uint32_t agr)
+static int group_of(const struct dg_agency *a)
 {
-    struct dg_agency *a = &agencies[nagencies];
-    memset(a, 0, sizeof(*a));
-    snprintf(a->ori, sizeof(a->ori), "%s%07d", st, nagencies);
-    memcpy(a->state, st, 2);
-    snprintf(a->name, sizeof(a->name), "agency %d", nagencies);
-    a->level = lv;
-    a->category = cat;
-    snprintf(a->department, sizeof(a->department), "%s", dept);
-    snprintf(a->component, sizeof(a->component), "%s", comp);
-    a->agreements = agr;
-    members[g][nmembers[g]++] = nagencies++;
+    static const struct {
+        const char *comp;
+        enum group g;
+    } feds[] = {{"ICE-ERO", G_ICE}, {"HSI", G_HSI},   {"CBP", G_CBP}, {"FBI", G_FBI},
+                {"DEA", G_DEA},     {"USMS", G_USMS}, {"ATF", G_ATF}};
+    if (a->level == DG_LEVEL_FEDERAL) {
+        for (size_t i = 0; i < DG_ARRAY_LEN(feds); i++)
+            if (strcmp(a->component, feds[i].comp) == 0)
+                return feds[i].g;
+        return -1; /* other federal components: no share in the mix */
+    }
+    switch (a->category) {
+    case DG_CAT_MUNICIPAL_POLICE: return G_MUNICIPAL;
+    case DG_CAT_SHERIFF: return G_SHERIFF;
+    case DG_CAT_STATE_POLICE: return G_STATE_POLICE;
+    case DG_CAT_TRIBAL_POLICE: return G_TRIBAL;
+    case DG_CAT_UNSPECIFIED: return G_UNSPECIFIED;
+    default: return G_OTHER_LOCAL;
+    }
 }
 
-/* About 18,000 agencies shaped like the real population (the same shape as
- * bench/peers/policy/gen-mix.mjs). */
-static void make_directory(void)
+/* dmvgate's synthetic directory (dg_agencies_generate, docs/agencies.md):
+ * about 18,000 agencies shaped like the real population. */
+static struct dg_directory *make_directory(void)
 {
-    agencies = calloc(20000, sizeof(*agencies));
-    for (int g = 0; g < G__COUNT; g++)
-        members[g] = calloc(20000, sizeof(int));
-    static const struct {
-        enum group g;
-        const char *dept, *comp;
-    } feds[] = {{G_ICE, "DHS", "ICE-ERO"}, {G_HSI, "DHS", "HSI"}, {G_CBP, "DHS", "CBP"},
-                {G_FBI, "DOJ", "FBI"},     {G_DEA, "DOJ", "DEA"}, {G_USMS, "DOJ", "USMS"},
-                {G_ATF, "DOJ", "ATF"}};
-    static const uint32_t g287[] = {DG_AGR_287G_JAIL, DG_AGR_287G_TASK_FORCE,
-                                    DG_AGR_287G_WARRANT_SERVICE};
-    static const enum dg_category other[] = {DG_CAT_CORRECTIONS, DG_CAT_COURT, DG_CAT_PROSECUTOR,
-                                             DG_CAT_OTHER_LE};
-    for (int s = 0; s < DG_STATE_COUNT; s++) {
-        const char *st = dg_state_code(s);
-        for (int k = 0; k < 220; k++)
-            add(G_MUNICIPAL, st, DG_LEVEL_LOCAL, DG_CAT_MUNICIPAL_POLICE, "", "", 0);
-        for (int k = 0; k < 55; k++)
-            add(G_SHERIFF, st, DG_LEVEL_LOCAL, DG_CAT_SHERIFF, "", "",
-                uniform() < 0.06 ? g287[next_u64() % 3] : 0);
-        add(G_STATE_POLICE, st, DG_LEVEL_STATE, DG_CAT_STATE_POLICE, "", "", 0);
-        for (int k = 0; k < 4; k++)
-            add(G_TRIBAL, st, DG_LEVEL_TRIBAL, DG_CAT_TRIBAL_POLICE, "", "", 0);
-        for (int k = 0; k < 12; k++)
-            add(G_OTHER_LOCAL, st, DG_LEVEL_LOCAL, other[next_u64() % 4], "", "", 0);
-        for (size_t f = 0; f < DG_ARRAY_LEN(feds); f++)
-            for (int k = 0; k < 3; k++)
-                add(feds[f].g, st, DG_LEVEL_FEDERAL, DG_CAT_FEDERAL_LE, feds[f].dept, feds[f].comp,
-                    0);
-        for (int k = 0; k < 5; k++)
-            add(G_UNSPECIFIED, st, DG_LEVEL_UNSPECIFIED, DG_CAT_UNSPECIFIED, "", "", 0);
+    struct dg_directory *d = dg_directory_new();
+    struct dg_error e;
+    if (!d || dg_agencies_generate(d, 1, &e) < 0) {
+        fprintf(stderr, "bench_policy: cannot generate the directory\n");
+        exit(2);
     }
+    nagencies = (int)dg_directory_count(d);
+    agencies = calloc((size_t)nagencies, sizeof(*agencies));
+    for (int g = 0; g < G__COUNT; g++)
+        members[g] = calloc((size_t)nagencies, sizeof(int));
+    for (int i = 0; i < nagencies; i++) {
+        agencies[i] = dg_directory_at(d, (size_t)i);
+        int g = group_of(agencies[i]);
+        if (g >= 0)
+            members[g][nmembers[g]++] = i;
+    }
+    for (int g = 0; g < G__COUNT; g++)
+        if (!nmembers[g]) {
+            fprintf(stderr, "bench_policy: the directory has no agency of group %d\n", g);
+            exit(2);
+        }
+    return d;
 }
 
 /* ---- the request mix ------------------------------------------------------------------ */
@@ -197,7 +196,7 @@ static struct dg_policy_request *make_mix(int n)
     struct dg_policy_request *mix = calloc((size_t)n, sizeof(*mix));
     for (int i = 0; i < n; i++) {
         int g = weighted(groups, DG_ARRAY_LEN(groups));
-        const struct dg_agency *a = &agencies[members[g][next_u64() % (uint64_t)nmembers[g]]];
+        const struct dg_agency *a = agencies[members[g][next_u64() % (uint64_t)nmembers[g]]];
         bool ice = g == G_ICE, fed = a->level == DG_LEVEL_FEDERAL;
         struct dg_policy_request *r = &mix[i];
         dg_policy_request_init(r, a);
@@ -366,7 +365,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_policy: cannot find policies/examples (use --policy-dir)\n");
         return 2;
     }
-    make_directory();
+    struct dg_directory *dir_agencies = make_directory();
     mix = make_mix(nreq);
 
     /* A policy with 5,000 ORIs in a list: every 18th agency of the directory. */
@@ -375,7 +374,7 @@ int main(int argc, char **argv)
     dg_buf_init(&text, 1 << 20);
     dg_buf_addstr(&text, "policy \"list\" state CO\nlist l = [");
     for (int i = 0; i < 5000; i++) {
-        memcpy(sorted[i], agencies[i * 3].ori, DG_ORI_LEN + 1);
+        memcpy(sorted[i], agencies[i * 3]->ori, DG_ORI_LEN + 1);
         dg_buf_printf(&text, "%s%s", i ? ", " : "", sorted[i]);
     }
     nsorted = 5000;
@@ -414,6 +413,7 @@ int main(int argc, char **argv)
     for (int g = 0; g < G__COUNT; g++)
         free(members[g]);
     free(agencies);
+    dg_directory_free(dir_agencies);
     if (failed)
         fprintf(stderr, "bench_policy: the engine and the hand-written policy disagree\n");
     return failed ? 1 : 0;
