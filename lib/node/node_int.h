@@ -67,8 +67,8 @@ struct dg_node {
     pthread_mutex_t policy_lock;
     struct dg__policy_ref *policy;
     struct dg_note_signer *signer;
-    struct dg_audit_log *audit;       /* the node's own log, or NULL ... */
-    struct dg_auditd_client *seq;     /* ... the audit sequencer (audit_sequencer) */
+    struct dg_audit_log *audit;   /* the node's own log, or NULL ... */
+    struct dg_auditd_client *seq; /* ... the audit sequencer (audit_sequencer) */
     struct dg_volume *volume;
     struct dg__node_loop *loops;
     int nloops;
