@@ -8,8 +8,7 @@
 #include <dmvgate/held.h>
 
 int dg__held_pg_put(struct dg_store *s, const struct dg_held *h, struct dg_error *err);
-int dg__held_pg_get(struct dg_store *s, const char *mid, struct dg_held *out,
-                    struct dg_error *err);
+int dg__held_pg_get(struct dg_store *s, const char *mid, struct dg_held *out, struct dg_error *err);
 int dg__held_pg_decide(struct dg_store *s, const char *mid, enum dg_held_state to,
                        const char *reviewer, const char *reason, int64_t now_us,
                        struct dg_error *err);

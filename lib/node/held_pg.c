@@ -54,11 +54,18 @@ int dg__held_pg_put(struct dg_store *s, const struct dg_held *h, struct dg_error
     snprintf(form, sizeof(form), "%d", (int)h->form);
     snprintf(redact, sizeof(redact), "%u", h->redact);
     snprintf(state, sizeof(state), "%d", (int)h->state);
-    const char *val[13] = {h->mid,    h->ori,   created,
-                           deadline,  h->expire_escalates ? "1" : "0",
+    const char *val[13] = {h->mid,
+                           h->ori,
+                           created,
+                           deadline,
+                           h->expire_escalates ? "1" : "0",
                            h->two_person ? "1" : "0",
-                           form,      h->request, h->rule,
-                           h->reason, redact,   h->notify ? "1" : "0",
+                           form,
+                           h->request,
+                           h->rule,
+                           h->reason,
+                           redact,
+                           h->notify ? "1" : "0",
                            state};
     int rc;
     PGresult *r = run(c,
@@ -99,14 +106,13 @@ static void read_row(const PGresult *r, int row, struct dg_held *h)
     h->notify = num(r, row, 11) != 0;
     int64_t state = num(r, row, 12);
     h->state = state >= DG_HELD_PENDING && state <= DG_HELD_EXPIRED ? (enum dg_held_state)state
-                                                                     : DG_HELD_DENIED;
+                                                                    : DG_HELD_DENIED;
     copy_text(r, row, 13, h->reviewer, sizeof(h->reviewer));
     copy_text(r, row, 14, h->decision_reason, sizeof(h->decision_reason));
     h->decided_us = num(r, row, 15);
 }
 
-int dg__held_pg_get(struct dg_store *s, const char *mid, struct dg_held *out,
-                    struct dg_error *err)
+int dg__held_pg_get(struct dg_store *s, const char *mid, struct dg_held *out, struct dg_error *err)
 {
     PGconn *c = (PGconn *)dg_store_pg(s);
     const char *val[1] = {mid};
@@ -159,8 +165,7 @@ int dg__held_pg_delete(struct dg_store *s, const char *mid, struct dg_error *err
 }
 
 int dg__held_pg_each(struct dg_store *s, enum dg_held_state state,
-                     int (*fn)(void *arg, const struct dg_held *h), void *arg,
-                     struct dg_error *err)
+                     int (*fn)(void *arg, const struct dg_held *h), void *arg, struct dg_error *err)
 {
     char st[8];
     snprintf(st, sizeof(st), "%d", (int)state);
