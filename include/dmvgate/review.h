@@ -37,7 +37,7 @@ int dg_role_parse(const char *name, enum dg_role *out);
 
 /* Limits of account names and passwords. A name is 1..DG_USER_NAME_MAX of
  * [a-z0-9._-], starting with a letter or digit. */
-#define DG_USER_NAME_MAX 64
+#define DG_USER_NAME_MAX     64
 #define DG_USER_PASSWORD_MIN 10
 #define DG_USER_PASSWORD_MAX 1024
 
@@ -79,10 +79,10 @@ int dg_user_get(struct dg_store *s, const char *name, struct dg_user *out, struc
  * password, indistinguishable on purpose), DG_ELOCKEDOUT, DG_ESTORE.
  * An unknown name costs the same hashing time as a known one.
  */
-#define DG_USER_LOCK_AFTER 5
+#define DG_USER_LOCK_AFTER   5
 #define DG_USER_LOCK_SECONDS 900
-int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t len,
-                  int64_t now_us, struct dg_user *out, struct dg_error *err);
+int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t len, int64_t now_us,
+                  struct dg_user *out, struct dg_error *err);
 
 /* Call fn for every account in name order; stops when fn returns non-zero
  * and returns that value; otherwise the number of accounts. */

@@ -215,8 +215,8 @@ static int set_failures(sqlite3 *db, const char *name, int failures, int64_t loc
     return rc == SQLITE_DONE ? 0 : fail(db, err, "update");
 }
 
-int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t len,
-                  int64_t now_us, struct dg_user *out, struct dg_error *err)
+int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t len, int64_t now_us,
+                  struct dg_user *out, struct dg_error *err)
 {
     sqlite3 *db = db_of(s, err);
     if (!db)

@@ -62,8 +62,7 @@ static void add_and_login(void **state)
     struct dg_error e;
     assert_int_equal(dg_user_add(s, "ana", DG_ROLE_REVIEWER, "CODMV0000", PW, strlen(PW), T0, &e),
                      0);
-    assert_int_equal(dg_user_add(s, "ana", DG_ROLE_ADMIN, NULL, PW, strlen(PW), T0, &e),
-                     DG_EEXIST);
+    assert_int_equal(dg_user_add(s, "ana", DG_ROLE_ADMIN, NULL, PW, strlen(PW), T0, &e), DG_EEXIST);
     struct dg_user u;
     assert_int_equal(dg_user_get(s, "ana", &u, &e), 0);
     assert_string_equal(u.name, "ana");
@@ -116,8 +115,7 @@ static void lockout(void **state)
     struct dg_user u;
     assert_int_equal(dg_user_add(s, "ana", DG_ROLE_SUPERVISOR, NULL, PW, strlen(PW), T0, &e), 0);
     for (int i = 0; i < DG_USER_LOCK_AFTER; i++)
-        assert_int_equal(dg_user_login(s, "ana", "wrong password", 14, T0, NULL, &e),
-                         DG_EBADLOGIN);
+        assert_int_equal(dg_user_login(s, "ana", "wrong password", 14, T0, NULL, &e), DG_EBADLOGIN);
     /* locked: even the right password is refused */
     assert_int_equal(dg_user_login(s, "ana", PW, strlen(PW), T0 + 1, &u, &e), DG_ELOCKEDOUT);
     assert_int_equal(dg_user_get(s, "ana", &u, &e), 0);
