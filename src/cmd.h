@@ -33,5 +33,6 @@ int dg_cmd_msg(int argc, char **argv);
 int dg_cmd_audit(int argc, char **argv);
 int dg_cmd_auditd(int argc, char **argv);
 int dg_cmd_config(int argc, char **argv);
+int dg_cmd_serve(int argc, char **argv);
 
 #endif

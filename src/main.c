@@ -23,6 +23,7 @@ const struct dg_cmd dg_cmds[] = {
     {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
     {"auditd", "the audit sequencer: one log for several node processes", dg_cmd_auditd},
     {"config", "check a serve configuration file, list the options", dg_cmd_config},
+    {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };
 

@@ -72,11 +72,12 @@ static const struct row table[] = {
       "subject CN of the hub's client certificate: only that peer may state another agency's "
       "ORI; empty accepts no hub"},
      OFF(hub_identity)},
-    {{"audit_batch_max", DG_CONFIG_INT, 1, 65536, NULL, "256",
+    {{"audit_batch_max", DG_CONFIG_INT, 1, 65536, NULL, "1024",
       "most audit entries made durable by one sync (group commit)"},
      OFF(audit_batch_max)},
-    {{"audit_batch_wait_us", DG_CONFIG_INT, 0, 1000000, NULL, "500",
-      "longest time, in microseconds, an audit batch waits for more entries before its sync"},
+    {{"audit_batch_wait_us", DG_CONFIG_INT, 0, 1000000, NULL, "0",
+      "longest time, in microseconds, an audit batch waits for more entries before its sync; 0 "
+      "syncs what is queued at once (batches then form by themselves under load)"},
      OFF(audit_batch_wait_us)},
     {{"max_body", DG_CONFIG_SIZE, 256, 16 * 1024 * 1024, NULL, "64k",
       "largest request body accepted, bytes (k and m suffixes: KiB, MiB)"},
