@@ -47,9 +47,13 @@ struct dg__loop_metrics {
     _Atomic uint64_t store_errors;
 };
 
+struct dg__q;
+
 struct dg__node_loop {
     struct dg_store *store;
-    uint64_t counter; /* message ids */
+    uint64_t counter;     /* message ids */
+    struct dg__q *qcache; /* free request objects (pipeline.c) */
+    int nqcache;
     struct dg__loop_metrics m;
 };
 
@@ -97,7 +101,9 @@ struct dg__q {
     int key_idx;
     enum dg__outcome outcome;
     int status;           /* HTTP status of the prepared answer */
-    struct dg_buf answer; /* the prepared answer */
+    struct dg_buf answer; /* the prepared answer; kept when the object is reused */
+    struct dg__q *next_free;
+    /* From here on: set before use, not cleared when the object is reused. */
     struct dg_audit_entry entry;
     bool held_written; /* a held row to remove if the audit fails */
     int audit_rc;      /* set by the audit completion */
@@ -107,6 +113,7 @@ struct dg__q {
 void dg__handle_post(struct dg_req *r, void *arg);
 struct dg__q *dg__q_new(struct dg_node *n, struct dg_req *r);
 void dg__q_free(struct dg__q *q);
+void dg__q_cache_free(struct dg__node_loop *l);
 /* Append q->entry and park; the answer goes out when it is durable. */
 void dg__q_commit(struct dg__q *q);
 /* Answer now without an audit record (only for what needs none). */

@@ -15,17 +15,37 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Request objects are kept on a short free list per loop (they are made and
+ * freed on the same loop), with their answer buffer, so that the common path
+ * does not allocate them anew for every message. */
+#define Q_CACHE 64
+
 struct dg__q *dg__q_new(struct dg_node *n, struct dg_req *r)
 {
-    struct dg__q *q = dg_calloc(1, sizeof(*q));
-    if (!q)
-        return NULL;
+    int loop = dg_req_loop(r);
+    struct dg__node_loop *l = &n->loops[loop];
+    struct dg__q *q = l->qcache;
+    struct dg_buf keep;
+    if (q) {
+        l->qcache = q->next_free;
+        l->nqcache--;
+        keep = q->answer;
+        dg_buf_reset(&keep);
+        memset(q, 0, offsetof(struct dg__q, entry));
+        q->answer = keep;
+        q->held_written = false;
+        q->audit_rc = 0;
+    } else {
+        q = dg_calloc(1, sizeof(*q));
+        if (!q)
+            return NULL;
+        dg_buf_init(&q->answer, DG_MSG_MAX + 64);
+    }
     q->node = n;
     q->req = r;
-    q->loop = dg_req_loop(r);
+    q->loop = loop;
     q->key_idx = DG_KEY__COUNT;
     q->status = 500;
-    dg_buf_init(&q->answer, DG_MSG_MAX + 64);
     dg__make_mid(n, q->loop, q->mid);
     return q;
 }
@@ -36,8 +56,27 @@ void dg__q_free(struct dg__q *q)
         return;
     if (q->pol)
         dg__policy_put(q->pol);
+    q->pol = NULL;
+    struct dg__node_loop *l = &q->node->loops[q->loop];
+    if (l->nqcache < Q_CACHE && q->answer.cap <= 64 * 1024) {
+        q->next_free = l->qcache;
+        l->qcache = q;
+        l->nqcache++;
+        return;
+    }
     dg_buf_release(&q->answer);
     dg_free(q);
+}
+
+void dg__q_cache_free(struct dg__node_loop *l)
+{
+    while (l->qcache) {
+        struct dg__q *q = l->qcache;
+        l->qcache = q->next_free;
+        dg_buf_release(&q->answer);
+        dg_free(q);
+    }
+    l->nqcache = 0;
 }
 
 static const char *answer_ori(struct dg__q *q)
