@@ -17,6 +17,7 @@
 
 #include <dmvgate/core.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,5 +89,67 @@ int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t l
  * and returns that value; otherwise the number of accounts. */
 int dg_user_each(struct dg_store *s, int (*fn)(void *arg, const struct dg_user *u), void *arg,
                  struct dg_error *err);
+
+/* ---- console sessions (lib/review/session.c) ---------------------------------------
+ * Sessions live in memory in the node process (a restart logs everyone out).
+ * A session id and its CSRF token are 32 random bytes each, hex-encoded.
+ * All functions on a struct dg_sessions are thread safe (one mutex).
+ */
+#define DG_SESSION_TOKEN_LEN 64 /* hex characters */
+#define DG_SESSION_COOKIE    "dg_session"
+#define DG_SESSIONS_MAX      1024 /* live sessions; the least recently used goes first */
+
+struct dg_sessions;
+
+struct dg_session {
+    char id[DG_SESSION_TOKEN_LEN + 1];
+    char csrf[DG_SESSION_TOKEN_LEN + 1];
+    struct dg_user user;
+    int64_t last_us; /* last use */
+};
+
+/* A new session table whose sessions end after idle_us without use.
+ * 0 and *out, or DG_ENOMEM / DG_EREVIEW (libsodium). Free with dg_sessions_free. */
+int dg_sessions_new(int64_t idle_us, struct dg_sessions **out, struct dg_error *err);
+void dg_sessions_free(struct dg_sessions *t);
+
+/* Start a session for u at now_us; *out receives it (id and CSRF token). */
+int dg_session_start(struct dg_sessions *t, const struct dg_user *u, int64_t now_us,
+                     struct dg_session *out, struct dg_error *err);
+
+/* 0 and *out (a copy) when id names a live session at now_us (its idle time
+ * restarts), else DG_ENOTFOUND. id may be NULL or any outside string. */
+int dg_session_find(struct dg_sessions *t, const char *id, int64_t now_us, struct dg_session *out);
+
+/* End session id (logout); no error when it does not exist. */
+void dg_session_end(struct dg_sessions *t, const char *id);
+
+/* true when token equals the session's CSRF token (constant time). */
+bool dg_session_csrf_ok(const struct dg_session *s, const char *token);
+
+/* The Set-Cookie value for session id (HttpOnly, Secure, SameSite=Strict,
+ * Path=/console); id NULL gives the clearing cookie. out holds 256 bytes. */
+void dg_session_cookie(const char *id, char out[256]);
+
+/*
+ * Find cookie name in a Cookie header value (outside input, at most
+ * DG_COOKIE_HEADER_MAX bytes looked at) and copy its value to out (size
+ * bytes with the NUL). 0, or DG_ENOTFOUND (absent, or the value does not fit),
+ * DG_ETOOBIG (header too long).
+ */
+#define DG_COOKIE_HEADER_MAX 8192
+int dg_cookie_get(const char *header, const char *name, char *out, size_t size);
+
+/* ---- login rate limit ---------------------------------------------------------------
+ * At most DG_LOGIN_PER_MINUTE login attempts per client address per minute
+ * (a sliding one-minute window kept for the DG_LOGIN_ADDRS most recent
+ * addresses). Thread safe. */
+#define DG_LOGIN_PER_MINUTE 10
+#define DG_LOGIN_ADDRS      512
+struct dg_login_limit;
+int dg_login_limit_new(struct dg_login_limit **out, struct dg_error *err);
+void dg_login_limit_free(struct dg_login_limit *l);
+/* true (and the attempt counted) when addr may try to log in at now_us. */
+bool dg_login_allow(struct dg_login_limit *l, const char *addr, int64_t now_us);
 
 #endif
