@@ -25,7 +25,14 @@ int dg_cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 
 /* One declaration per subcommand; keep in the order of the table. */
 int dg_cmd_version(int argc, char **argv);
+int dg_cmd_seed(int argc, char **argv);
+int dg_cmd_lookup(int argc, char **argv);
+int dg_cmd_agencies(int argc, char **argv);
 int dg_cmd_policy(int argc, char **argv);
 int dg_cmd_msg(int argc, char **argv);
+int dg_cmd_audit(int argc, char **argv);
+int dg_cmd_auditd(int argc, char **argv);
+int dg_cmd_config(int argc, char **argv);
+int dg_cmd_serve(int argc, char **argv);
 
 #endif

@@ -15,8 +15,15 @@
 
 const struct dg_cmd dg_cmds[] = {
     {"version", "print the version", dg_cmd_version},
+    {"seed", "write synthetic DMV data into a store, or list sample keys", dg_cmd_seed},
+    {"lookup", "look records up in a store by OLN, name+DOB, plate or VIN", dg_cmd_lookup},
+    {"agencies", "generate, load and show the agency directory", dg_cmd_agencies},
     {"policy", "check, test and explain a state's policy", dg_cmd_policy},
     {"msg", "check a message or convert it between text and JSON", dg_cmd_msg},
+    {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
+    {"auditd", "the audit sequencer: one log for several node processes", dg_cmd_auditd},
+    {"config", "check a serve configuration file, list the options", dg_cmd_config},
+    {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };
 

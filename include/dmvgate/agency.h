@@ -129,7 +129,8 @@ int dg_directory_to_csv(const struct dg_directory *d, struct dg_buf *out);
  * corrections, special-jurisdiction agencies, federal components (DHS ICE-ERO,
  * HSI, CBP; DOJ FBI, DEA, USMS, ATF; others), 287(g) agreements on a share of
  * sheriffs and 1-2% "unspecified". Deterministic: the same seed gives the
- * same entries in the same order. Returns the number added or DG_ENOMEM.
+ * same entries in the same order (sorted by ORI). Returns the number added,
+ * or DG_ENOMEM (d may then hold part of the entries: free it).
  */
 int dg_agencies_generate(struct dg_directory *d, uint64_t seed, struct dg_error *err);
 

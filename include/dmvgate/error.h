@@ -86,11 +86,42 @@
 
 #define DG_ERRMAP_POLICY(XX) XX(EPOLICY, 400, "policy error")
 
-#define DG_ERRMAP_AUDIT(XX) XX(EAUDIT, 500, "audit log error")
+#define DG_ERRMAP_AUDIT(XX)                                                                        \
+    XX(EAUDIT, 500, "audit log error")                                                             \
+    XX(EPROOF, 501, "merkle proof does not verify")                                                \
+    XX(ENOTE, 502, "malformed signed note")                                                        \
+    XX(ESIG, 503, "no trusted signature verifies")                                                 \
+    XX(ENOTEKEY, 504, "malformed note key")                                                        \
+    XX(ECHECKPOINT, 505, "malformed checkpoint")                                                   \
+    XX(ELOGCORRUPT, 506, "audit log is inconsistent")                                              \
+    XX(EROLLBACK, 507, "refusing to sign a checkpoint older than one already signed")              \
+    XX(ELOGCLOSED, 508, "audit log is closed")                                                     \
+    XX(ETILE, 509, "malformed tile or entry bundle")                                               \
+    XX(EENTRY, 510, "malformed audit entry")                                                       \
+    XX(ELOCKED, 511, "audit log is in use by another process")
 
-#define DG_ERRMAP_NET(XX) XX(ECONFIG, 600, "configuration error")
+#define DG_ERRMAP_NET(XX)                                                                          \
+    XX(ECONFIG, 600, "configuration error")                                                        \
+    XX(ETLS, 601, "TLS error")                                                                     \
+    XX(EBIND, 602, "cannot listen on the address")                                                 \
+    XX(ENOROUTE, 603, "no such resource")                                                          \
+    XX(EMETHOD, 604, "method not allowed")                                                         \
+    XX(ESTOPPING, 605, "server is stopping")                                                       \
+    XX(EBADREQ, 606, "malformed HTTP request")
 
-#define DG_ERRMAP_NODE(XX) XX(ENODE, 700, "node error")
+#define DG_ERRMAP_NODE(XX)                                                                         \
+    XX(ENODE, 700, "node error")                                                                   \
+    XX(EORIMISMATCH, 701, "the message's ORI is not the requester's")                              \
+    XX(ENOIDENT, 702, "the requester is not identified")                                           \
+    XX(EUNKNOWNAGENCY, 703, "the requester is not in the agency directory")                        \
+    XX(ENOTFORSTATE, 704, "the message is not addressed to this state")                            \
+    XX(EDENIED, 705, "refused by the state's policy")                                              \
+    XX(EAUDITDOWN, 706, "the audit log cannot record the request")                                 \
+    XX(EDEADLINE, 707, "the review deadline passed")                                               \
+    XX(EREVIEWDENIED, 708, "refused by a state reviewer")                                          \
+    XX(EMEDIATYPE, 709, "unsupported media type")                                                  \
+    XX(EBUSY, 710, "too many requests waiting for the audit log")                                  \
+    XX(ELOOKUP, 711, "the DMV store could not be read")
 
 #define DG_ERRMAP_REVIEW(XX) XX(EREVIEW, 800, "review error")
 

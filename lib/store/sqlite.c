@@ -28,10 +28,11 @@
 
 static const struct {
     const char *name, *create;
+    int bulk_keep; /* keys arrive in order during bulk loads: cheaper to keep than rebuild */
 } lookup_indexes[] = {
-    {"drivers_oln", IDX_DRIVERS_OLN},       {"drivers_name", IDX_DRIVERS_NAME},
-    {"vehicles_plate", IDX_VEHICLES_PLATE}, {"vehicles_vin", IDX_VEHICLES_VIN},
-    {"vehicles_owner", IDX_VEHICLES_OWNER},
+    {"drivers_oln", IDX_DRIVERS_OLN, 0},       {"drivers_name", IDX_DRIVERS_NAME, 0},
+    {"vehicles_plate", IDX_VEHICLES_PLATE, 0}, {"vehicles_vin", IDX_VEHICLES_VIN, 0},
+    {"vehicles_owner", IDX_VEHICLES_OWNER, 1},
 };
 
 static const char schema_v1[] =
@@ -339,6 +340,8 @@ static int sq_bulk_begin(struct dg_store *s, struct dg_error *err)
     struct dg__sq *q = (struct dg__sq *)s;
     int rc = dg__sq_exec(q, "BEGIN IMMEDIATE", err);
     for (size_t i = 0; !rc && i < DG_ARRAY_LEN(lookup_indexes); i++) {
+        if (lookup_indexes[i].bulk_keep)
+            continue;
         char sql[96];
         snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", lookup_indexes[i].name);
         rc = dg__sq_exec(q, sql, err);

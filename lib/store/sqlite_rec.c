@@ -77,8 +77,11 @@ static void col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 
 #define COL_TEXT(st, col, field) col_text(st, col, field, sizeof(field))
 
+/* Records are zeroed first so that no stale bytes follow the strings: a
+ * record can be compared, hashed or copied whole. */
 static void row_driver(sqlite3_stmt *st, struct dg_driver *d)
 {
+    memset(d, 0, sizeof(*d));
     d->id = sqlite3_column_int64(st, 0);
     COL_TEXT(st, 1, d->oln);
     COL_TEXT(st, 2, d->ols);
@@ -109,6 +112,7 @@ static void row_driver(sqlite3_stmt *st, struct dg_driver *d)
 
 static void row_vehicle(sqlite3_stmt *st, struct dg_vehicle *v)
 {
+    memset(v, 0, sizeof(*v));
     v->id = sqlite3_column_int64(st, 0);
     COL_TEXT(st, 1, v->plate);
     COL_TEXT(st, 2, v->plate_state);

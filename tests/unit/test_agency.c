@@ -12,6 +12,7 @@
 
 #include <dmvgate/agency.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -256,12 +257,138 @@ static void directory_many_entries(void **state)
     dg_directory_free(d);
 }
 
+static void generated_directory_shape(void **state)
+{
+    (void)state;
+    struct dg_directory *d = dg_directory_new();
+    struct dg_error e;
+    int n = dg_agencies_generate(d, 1, &e);
+    assert_in_range(n, 17000, 19500);
+    assert_int_equal((size_t)n, dg_directory_count(d));
+    size_t cats[DG_CAT__COUNT] = {0}, levels[DG_LEVEL__COUNT] = {0};
+    size_t states_with_police[DG_STATE_COUNT] = {0}, sheriffs_287g = 0, fl_sheriffs = 0,
+           fl_287g = 0, co_287g = 0, ca_287g = 0;
+    int comps = 0;
+    static const char *const want[][2] = {{"DHS", "ICE-ERO"}, {"DHS", "HSI"}, {"DHS", "CBP"},
+                                          {"DOJ", "FBI"},     {"DOJ", "DEA"}, {"DOJ", "USMS"},
+                                          {"DOJ", "ATF"}};
+    int seen[7] = {0};
+    for (size_t i = 0; i < dg_directory_count(d); i++) {
+        const struct dg_agency *a = dg_directory_at(d, i);
+        assert_int_equal(dg_agency_validate(a, &e), 0);
+        assert_memory_equal(a->ori, a->state, 2);
+        assert_true(dg_state_index(a->ori, 2) >= 0);
+        if (i)
+            assert_true(strcmp(dg_directory_at(d, i - 1)->ori, a->ori) < 0); /* sorted, unique */
+        assert_ptr_equal(dg_directory_find(d, a->ori, 9), a);
+        cats[a->category]++;
+        levels[a->level]++;
+        if (a->category == DG_CAT_MUNICIPAL_POLICE)
+            states_with_police[dg_state_index(a->state, 2)]++;
+        if (a->agreements) {
+            assert_true(a->category == DG_CAT_SHERIFF || a->category == DG_CAT_MUNICIPAL_POLICE ||
+                        a->category == DG_CAT_STATE_POLICE);
+            co_287g += strcmp(a->state, "CO") == 0;
+            ca_287g += strcmp(a->state, "CA") == 0;
+        }
+        if (a->category == DG_CAT_SHERIFF) {
+            sheriffs_287g += a->agreements != 0;
+            if (strcmp(a->state, "FL") == 0) {
+                fl_sheriffs++;
+                fl_287g += a->agreements != 0;
+            }
+        }
+        if (a->level == DG_LEVEL_FEDERAL) {
+            assert_true(a->department[0] && a->component[0]);
+            for (int k = 0; k < 7; k++)
+                if (!strcmp(a->department, want[k][0]) && !strcmp(a->component, want[k][1]))
+                    seen[k] = 1;
+        } else
+            assert_string_equal(a->department, "");
+        if (a->category == DG_CAT_UNSPECIFIED)
+            assert_int_equal(a->level, DG_LEVEL_UNSPECIFIED);
+    }
+    for (int k = 0; k < 7; k++)
+        comps += seen[k];
+    assert_int_equal(comps, 7);
+    /* the unspecified share is 1-2% */
+    assert_in_range(cats[DG_CAT_UNSPECIFIED] * 1000 / (size_t)n, 10, 20);
+    assert_in_range(cats[DG_CAT_MUNICIPAL_POLICE], 10000, 13000);
+    assert_in_range(cats[DG_CAT_SHERIFF], 2800, 3300);
+    assert_in_range(cats[DG_CAT_TRIBAL_POLICE], 150, 350);
+    assert_in_range(levels[DG_LEVEL_FEDERAL], 800, 2500);
+    assert_in_range(cats[DG_CAT_STATE_POLICE], 300, 900);
+    for (int st = 0; st < DG_STATE_COUNT; st++)
+        assert_true(states_with_police[st] > 0);
+    assert_in_range(sheriffs_287g * 100 / cats[DG_CAT_SHERIFF], 10, 40);
+    assert_int_equal(fl_287g, fl_sheriffs);
+    assert_int_equal(co_287g, 0);
+    assert_int_equal(ca_287g, 0);
+    /* same seed, same file; another seed, another file */
+    struct dg_buf a, b;
+    dg_buf_init(&a, DG_AGENCY_CSV_MAX_BYTES);
+    dg_buf_init(&b, DG_AGENCY_CSV_MAX_BYTES);
+    assert_int_equal(dg_directory_to_csv(d, &a), 0);
+    struct dg_directory *d2 = dg_directory_new();
+    assert_int_equal(dg_agencies_generate(d2, 1, &e), n);
+    assert_int_equal(dg_directory_to_csv(d2, &b), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    /* and the CSV loads back to the same directory */
+    struct dg_directory *d3 = dg_directory_new();
+    assert_int_equal(dg_directory_parse_csv(d3, a.data, a.len, &e), n);
+    dg_directory_free(d3);
+    dg_directory_free(d2);
+    d2 = dg_directory_new();
+    dg_agencies_generate(d2, 2, &e);
+    dg_buf_reset(&b);
+    assert_int_equal(dg_directory_to_csv(d2, &b), 0);
+    assert_true(a.len != b.len || memcmp(a.data, b.data, a.len) != 0);
+    dg_buf_release(&a);
+    dg_buf_release(&b);
+    dg_directory_free(d2);
+    dg_directory_free(d);
+}
+
+/* Every allocation of a load fails in turn: the error is DG_ENOMEM, the
+ * directory is unchanged, nothing leaks (ASan checks the last part). */
+static void csv_allocation_failures(void **state)
+{
+    (void)state;
+    const char *csv = HDR "CO0010000,A,CO,local,,,sheriff,287g-jail\n"
+                          "CO0020000,\"B, C\",CO,local,,,sheriff,\n"
+                          "AZICE0100,ICE,AZ,federal,DHS,ICE-ERO,federal_le,\n";
+    struct dg_directory *d = dg_directory_new();
+    struct dg_error e;
+    dg_alloc_fail_at(ULONG_MAX);
+    assert_int_equal(parse(d, csv, &e), 3);
+    unsigned long count = dg_alloc_fail_at(0);
+    dg_directory_free(d);
+    assert_true(count > 0);
+    for (unsigned long n = 1; n <= count; n++) {
+        d = dg_directory_new();
+        assert_non_null(d);
+        dg_alloc_fail_at(n);
+        int rc = parse(d, csv, &e);
+        dg_alloc_fail_at(0);
+        assert_int_equal(rc, DG_ENOMEM);
+        assert_int_equal(dg_directory_count(d), 0);
+        dg_directory_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(ori_rules),    cmocka_unit_test(csv_good_file),
-        cmocka_unit_test(csv_bad_rows), cmocka_unit_test(csv_line_numbers_count_quoted_newlines),
-        cmocka_unit_test(csv_limits),   cmocka_unit_test(directory_many_entries),
+        cmocka_unit_test(ori_rules),
+        cmocka_unit_test(csv_good_file),
+        cmocka_unit_test(csv_bad_rows),
+        cmocka_unit_test(csv_line_numbers_count_quoted_newlines),
+        cmocka_unit_test(csv_limits),
+        cmocka_unit_test(directory_many_entries),
+        cmocka_unit_test(generated_directory_shape),
+        cmocka_unit_test(csv_allocation_failures),
+        /* one test per line */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
