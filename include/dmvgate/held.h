@@ -11,8 +11,10 @@
  * held, for the policy's "then escalate").
  *
  * The rows live in the node's DMV store (table node_held, module "held" in
- * dg_store_migrate), so a restart keeps the queue. SQLite backend only for
- * now: the functions return DG_EINVAL on another backend.
+ * dg_store_migrate), so a restart keeps the queue. With a PostgreSQL store
+ * the table is in the shared database: a request held by one node process is
+ * polled, decided and answered through any other (the decision is one
+ * conditional update, so two reviewers on two processes cannot both decide).
  *
  * Thread safety: as the store: one struct dg_store per thread. Every function
  * returns 0 (or a count) or a negative DG_E... code with err filled.

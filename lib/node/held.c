@@ -7,7 +7,8 @@
  * of the traffic, and keeping no statements means nothing to finalize when a
  * store closes.
  */
-#include <dmvgate/held.h>
+#include "held_int.h"
+
 #include <dmvgate/store.h>
 
 #include <sqlite3.h>
@@ -35,7 +36,24 @@ static const struct dg_migration migrations[] = {
      " decision_reason TEXT NOT NULL DEFAULT '',"
      " decided_us INTEGER NOT NULL DEFAULT 0);"
      "CREATE INDEX node_held_state ON node_held(state, created_us);",
-     NULL},
+     "CREATE TABLE node_held ("
+     " mid text COLLATE \"C\" PRIMARY KEY,"
+     " ori text NOT NULL,"
+     " created_us bigint NOT NULL,"
+     " deadline_us bigint NOT NULL,"
+     " escalate integer NOT NULL,"
+     " two_person integer NOT NULL,"
+     " form integer NOT NULL,"
+     " request text NOT NULL,"
+     " rule text NOT NULL,"
+     " reason text NOT NULL,"
+     " redact bigint NOT NULL,"
+     " notify integer NOT NULL,"
+     " state integer NOT NULL,"
+     " reviewer text NOT NULL DEFAULT '',"
+     " decision_reason text NOT NULL DEFAULT '',"
+     " decided_us bigint NOT NULL DEFAULT 0);"
+     "CREATE INDEX node_held_state ON node_held (state, created_us);"},
 };
 
 const char *dg_held_state_name(enum dg_held_state s)
@@ -54,8 +72,14 @@ static sqlite3 *db_of(struct dg_store *s, struct dg_error *err)
     sqlite3 *db = dg_store_sqlite(s);
     if (!db)
         dg_error_set(err, DG_EINVAL, NULL, -1,
-                     "held requests are kept only in a SQLite store for now");
+                     "held requests are kept in an SQLite or a PostgreSQL store");
     return db;
+}
+
+/* A PostgreSQL store: the node_held table in the shared database (held_pg.c). */
+static bool is_pg(struct dg_store *s)
+{
+    return dg_store_pg(s) != NULL;
 }
 
 static int fail(sqlite3 *db, struct dg_error *err, const char *what)
@@ -66,13 +90,15 @@ static int fail(sqlite3 *db, struct dg_error *err, const char *what)
 
 int dg_held_migrate(struct dg_store *s, struct dg_error *err)
 {
-    if (!db_of(s, err))
+    if (!is_pg(s) && !db_of(s, err))
         return DG_EINVAL;
     return dg_store_migrate(s, "held", migrations, DG_ARRAY_LEN(migrations), err);
 }
 
 int dg_held_put(struct dg_store *s, const struct dg_held *h, struct dg_error *err)
 {
+    if (is_pg(s))
+        return dg__held_pg_put(s, h, err);
     sqlite3 *db = db_of(s, err);
     if (!db)
         return DG_EINVAL;
@@ -138,6 +164,8 @@ static void read_row(sqlite3_stmt *st, struct dg_held *h)
 
 int dg_held_get(struct dg_store *s, const char *mid, struct dg_held *out, struct dg_error *err)
 {
+    if (is_pg(s))
+        return dg__held_pg_get(s, mid, out, err);
     sqlite3 *db = db_of(s, err);
     if (!db)
         return DG_EINVAL;
@@ -164,6 +192,8 @@ int dg_held_decide(struct dg_store *s, const char *mid, enum dg_held_state to, c
         return dg_error_set(err, DG_EINVAL, NULL, -1,
                             "a held request is decided to approved, "
                             "denied or expired");
+    if (is_pg(s))
+        return dg__held_pg_decide(s, mid, to, reviewer, reason, now_us, err);
     sqlite3 *db = db_of(s, err);
     if (!db)
         return DG_EINVAL;
@@ -194,6 +224,8 @@ int dg_held_decide(struct dg_store *s, const char *mid, enum dg_held_state to, c
 
 int dg_held_delete(struct dg_store *s, const char *mid, struct dg_error *err)
 {
+    if (is_pg(s))
+        return dg__held_pg_delete(s, mid, err);
     sqlite3 *db = db_of(s, err);
     if (!db)
         return DG_EINVAL;
@@ -209,6 +241,8 @@ int dg_held_delete(struct dg_store *s, const char *mid, struct dg_error *err)
 int dg_held_each(struct dg_store *s, enum dg_held_state state,
                  int (*fn)(void *arg, const struct dg_held *h), void *arg, struct dg_error *err)
 {
+    if (is_pg(s))
+        return dg__held_pg_each(s, state, fn, arg, err);
     sqlite3 *db = db_of(s, err);
     if (!db)
         return DG_EINVAL;

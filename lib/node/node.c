@@ -146,6 +146,18 @@ static int load_signer(struct dg_node *n, struct dg_error *err)
 
 static int open_audit(struct dg_node *n, struct dg_error *err)
 {
+    if (n->cfg->audit_sequencer[0]) {
+        /* Several node processes, one log: the sequencer writes it
+         * (docs/audit.md, "Several node processes"). */
+        char origin[DG_CHECKPOINT_ORIGIN_MAX + 1];
+        int rc = dg_auditd_client_new(n->cfg->audit_sequencer, &n->seq, origin, err);
+        if (rc == 0)
+            dg_log(DG_LOG_INFO, "audit_sequencer", "origin", origin, NULL);
+        return rc;
+    }
+    int rc = load_signer(n, err);
+    if (rc)
+        return rc;
     struct dg_audit_options o;
     dg_audit_options_init(&o);
     o.dir = n->cfg->audit_dir;
@@ -270,8 +282,6 @@ int dg_node_open(struct dg_node **out, const struct dg_config *c, struct dg_erro
     if (rc == 0)
         rc = load_policy(n, &n->policy, err);
     if (rc == 0)
-        rc = load_signer(n, err);
-    if (rc == 0)
         rc = open_audit(n, err);
     if (rc == 0 && !(n->volume = dg_volume_new(100000)))
         rc = dg_error_set(err, DG_ENOMEM, NULL, -1, NULL);
@@ -326,6 +336,14 @@ fail:
     return rc;
 }
 
+void dg__audit_stats(struct dg_node *n, struct dg_audit_stats *out)
+{
+    if (n->audit)
+        dg_audit_stats(n->audit, out);
+    else
+        memset(out, 0, sizeof(*out));
+}
+
 struct dg_server *dg_node_server(struct dg_node *n)
 {
     return n->srv;
@@ -345,7 +363,8 @@ int dg_node_run(struct dg_node *n)
            "threads", threads, "policy", dg_policy_name(n->policy->p), "tls",
            n->cfg->dev_mode ? "off (dev_mode)" : "client certificates required", NULL);
     int rc = dg_server_run(n->srv);
-    /* Every loop has left: no request waits any more. Flush the log. */
+    /* Every loop has left: no request waits any more. Flush the log (a
+     * sequencer answers every append before the loops can leave). */
     if (n->audit) {
         int arc = dg_audit_close(n->audit);
         n->audit = NULL;
@@ -369,6 +388,7 @@ void dg_node_free(struct dg_node *n)
         return;
     if (n->audit)
         dg_audit_close(n->audit);
+    dg_auditd_client_free(n->seq);
     dg_server_free(n->srv);
     for (int i = 0; n->loops && i < n->nloops; i++) {
         dg__q_cache_free(&n->loops[i]);

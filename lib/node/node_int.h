@@ -14,6 +14,7 @@
 
 #include <dmvgate/agency.h>
 #include <dmvgate/audit.h>
+#include <dmvgate/auditd.h>
 #include <dmvgate/held.h>
 #include <dmvgate/msg.h>
 #include <dmvgate/node.h>
@@ -70,7 +71,8 @@ struct dg_node {
     pthread_mutex_t policy_lock;
     struct dg__policy_ref *policy;
     struct dg_note_signer *signer;
-    struct dg_audit_log *audit;
+    struct dg_audit_log *audit;   /* the node's own log, or NULL ... */
+    struct dg_auditd_client *seq; /* ... the audit sequencer (audit_sequencer) */
     struct dg_volume *volume;
     struct dg__node_loop *loops;
     int nloops;
@@ -108,6 +110,9 @@ struct dg__q {
     bool held_written; /* a held row to remove if the audit fails */
     int audit_rc;      /* set by the audit completion */
 };
+
+/* node.c: the audit log's figures (zeros when a sequencer keeps the log). */
+void dg__audit_stats(struct dg_node *n, struct dg_audit_stats *out);
 
 /* pipeline.c */
 void dg__handle_post(struct dg_req *r, void *arg);

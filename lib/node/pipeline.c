@@ -158,7 +158,8 @@ void dg__q_commit(struct dg__q *q)
         return;
     }
     struct dg_error e;
-    int rc = dg_audit_append_entry_async(n->audit, &q->entry, audit_done, q, &e);
+    int rc = n->seq ? dg_auditd_append_entry_async(n->seq, &q->entry, audit_done, q, &e)
+                    : dg_audit_append_entry_async(n->audit, &q->entry, audit_done, q, &e);
     if (rc != 0) {
         if (rc == DG_EENTRY)
             dg_log(DG_LOG_ERROR, "audit_entry_invalid", "mid", q->mid, "field", e.field, "msg",

@@ -44,13 +44,21 @@ static void audit_error(struct dg_req *r, int rc, const struct dg_error *e)
         dg_req_error(r, 503, rc, "the audit log cannot be read");
 }
 
+/* A public file of the log: from its directory, or asked of the sequencer
+ * (a round trip on a local socket, short enough to take on the loop). */
+static int public_read(struct dg_node *n, const char *path, struct dg_buf *b, struct dg_error *e)
+{
+    return n->seq ? dg_auditd_read(n->seq, path, b, e)
+                  : dg_audit_public_read(n->cfg->audit_dir, path, b, e);
+}
+
 void dg__handle_checkpoint(struct dg_req *r, void *arg)
 {
     struct dg_node *n = arg;
     struct dg_buf b;
     struct dg_error e;
     dg_buf_init(&b, 64 * 1024);
-    int rc = dg_audit_public_read(n->cfg->audit_dir, "checkpoint", &b, &e);
+    int rc = public_read(n, "checkpoint", &b, &e);
     if (rc == 0) {
         dg_req_set_header(r, "Cache-Control", "no-cache");
         dg_req_reply(r, 200, "text/plain; charset=utf-8", b.data ? b.data : "", b.len);
@@ -67,7 +75,7 @@ void dg__handle_tile(struct dg_req *r, void *arg)
     struct dg_buf b;
     struct dg_error e;
     dg_buf_init(&b, 1 << 20);
-    int rc = dg_audit_public_read(n->cfg->audit_dir, path, &b, &e);
+    int rc = public_read(n, path, &b, &e);
     if (rc == 0) {
         /* A full tile never changes; a partial one is replaced as the log grows. */
         dg_req_set_header(r, "Cache-Control",
@@ -107,7 +115,8 @@ void dg__handle_proof(struct dg_req *r, void *arg)
     struct dg_buf b;
     struct dg_error e;
     dg_buf_init(&b, 64 * 1024);
-    int rc = dg_audit_prove_json(n->cfg->audit_dir, index, size, &b, &e);
+    int rc = n->seq ? dg_auditd_prove(n->seq, index, size, &b, &e)
+                    : dg_audit_prove_json(n->cfg->audit_dir, index, size, &b, &e);
     if (rc == 0)
         dg_req_reply(r, 200, "application/json", b.data, b.len);
     else if (rc == DG_ERANGE || rc == DG_EINVAL)
@@ -121,7 +130,7 @@ void dg__handle_health(struct dg_req *r, void *arg)
 {
     struct dg_node *n = arg;
     struct dg_audit_stats st;
-    dg_audit_stats(n->audit, &st);
+    dg__audit_stats(n, &st);
     bool ok = !n->test_audit_fail && st.last_error == 0;
     struct dg_buf b;
     dg_buf_init(&b, 4096);
@@ -185,7 +194,7 @@ void dg__handle_metrics(struct dg_req *r, void *arg)
                   (double)sum_us / 1e6, (unsigned long long)cum);
 
     struct dg_audit_stats st;
-    dg_audit_stats(n->audit, &st);
+    dg__audit_stats(n, &st);
     dg_buf_printf(&b,
                   "# HELP dmvgate_audit_entries Durable entries in the audit log.\n"
                   "# TYPE dmvgate_audit_entries gauge\n"

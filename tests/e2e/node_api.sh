@@ -4,8 +4,10 @@
 # mismatch, malformed input, oversized body, refused certificates, both
 # message forms, the audit log's public face, metrics, and a graceful stop
 # after which the audit log verifies with one entry per message.
+# dg-test-backends: sqlite postgresql
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/backend.sh"
 . "$(dirname "$0")/lib/node.sh"
 
 node_setup
@@ -60,7 +62,7 @@ req GET "/v1/messages/$mid" CO0010000
 expect_status 404
 body_lacks "$OLN"
 # a reviewer approves (the review console will do this through held.h)
-sqlite3 "$NODE_DIR/co.db" "UPDATE node_held SET state = 1, reviewer = 'reviewer1' WHERE mid = '$mid'"
+node_sql "UPDATE node_held SET state = 1, reviewer = 'reviewer1' WHERE mid = '$mid'" >/dev/null
 req GET "/v1/messages/$mid" DCFBI0100
 expect_status 200
 body_has "STS/FOUND"

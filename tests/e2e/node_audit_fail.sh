@@ -4,8 +4,10 @@
 # HTTPS. The write failure comes from the DG_TEST_AUDIT_FAIL hook (every
 # append completes with EIO, through the same path a failed fdatasync takes);
 # a log that cannot even be opened keeps the node from starting at all.
+# dg-test-backends: sqlite postgresql
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/backend.sh"
 . "$(dirname "$0")/lib/node.sh"
 
 node_setup
@@ -27,7 +29,7 @@ q DCFBI0100 "DQ.DCFBI0100.CO.TXT
 OLN/$OLN.OLS/CO.PUR/C.ATN/SA JONES"
 expect_status 503
 body_lacks "STS/HELD"
-[[ $(sqlite3 "$NODE_DIR/co.db" "SELECT count(*) FROM node_held") == 0 ]] ||
+[[ $(node_sql "SELECT count(*) FROM node_held") == 0 ]] ||
   fail "a held request stayed without its audit record"
 ok
 # a refusal is not sent either without its record
@@ -46,7 +48,8 @@ grep -q '"event":"audit_failed"' "$NODE_DIR/serve.err" || fail "no audit_failed 
 node_stop
 
 # an audit log that cannot be opened: the node does not start
-sed -i 's|^audit_dir = .*|audit_dir = co.db/audit|' "$NODE_DIR/node.conf"
+touch "$NODE_DIR/a-file"
+sed -i 's|^audit_dir = .*|audit_dir = a-file/audit|' "$NODE_DIR/node.conf"
 expect_exit 2 "$DMVGATE" serve --config "$NODE_DIR/node.conf"
 grep -q "cannot start the node" "$TMP/.err" || fail "no reason given: $(cat "$TMP/.err")"; ok
 pass

@@ -2,6 +2,9 @@
  * test_held.c - unit tests for the held-request store (lib/node/held.c): the
  * table's migration, storing and reading a held request, the conditional
  * decision (two reviewers cannot both decide), listing by state, deletion.
+ *
+ * dg-test-backends: sqlite postgresql
+ * (tests/unit/store_backend.h: the same cases on a PostgreSQL store)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,8 @@
 #include <dmvgate/held.h>
 #include <dmvgate/store.h>
 
+#include "store_backend.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +24,10 @@ static struct dg_store *open_mem(void)
 {
     struct dg_store *s = NULL;
     struct dg_error e;
-    int rc = dg_store_open(":memory:", DG_STORE_CREATE, &s, &e);
+    char uri[1024];
+    if (test_store_uri(uri, sizeof(uri)))
+        fail_msg("no test store");
+    int rc = dg_store_open(uri, DG_STORE_CREATE, &s, &e);
     if (rc != 0)
         fail_msg("store: %s", e.msg);
     assert_true(dg_held_migrate(s, &e) >= 0);

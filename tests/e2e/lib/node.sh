@@ -3,6 +3,8 @@
 # time: TLS material (certs.sh), a small seeded store, a few agencies, a
 # policy, an audit key and a configuration; node_start runs it on a free
 # loopback port; q sends a message over HTTPS with an agency's certificate.
+# With tests/e2e/lib/backend.sh sourced first, the store is the backend under
+# test (SQLite file or PostgreSQL schema); node_sql runs SQL on it.
 
 NODE_DIR=$TMP/node
 NODE_PID=
@@ -11,9 +13,11 @@ NODE_ADDR=
 # node_setup [dev]: prepare $NODE_DIR; "dev" writes a development-mode config.
 node_setup() {
   mkdir -p "$NODE_DIR"
+  NODE_STORE=$NODE_DIR/co.db
+  if declare -F dg_store >/dev/null; then NODE_STORE=$(dg_store node); fi
   bash "$DG_SOURCE_DIR/tests/e2e/lib/certs.sh" "$NODE_DIR/certs" CO0010000 AZ0070000 DCICE0100 \
     DCFBI0100 >/dev/null
-  "$DMVGATE" seed --state CO --drivers 500 --db "$NODE_DIR/co.db" >/dev/null 2>&1
+  "$DMVGATE" seed --state CO --drivers 500 --db "$NODE_STORE" >/dev/null 2>&1
   cat >"$NODE_DIR/agencies.csv" <<'CSV'
 ori,name,state,level,department,component,category,agreements
 CO0010000,TEST COUNTY SHERIFF'S OFFICE,CO,local,,,sheriff,
@@ -36,7 +40,7 @@ POL
     echo "state = CO"
     echo "listen = 127.0.0.1:0"
     echo "threads = 2"
-    echo "store = co.db"
+    echo "store = $NODE_STORE"
     echo "directory = agencies.csv"
     echo "policy = co.policy"
     echo "audit_dir = audit"
@@ -56,7 +60,7 @@ POL
   } >"$NODE_DIR/node.conf"
   # Sample keys of the seeded store: a license number, a name with its DOB.
   local sample
-  sample=$("$DMVGATE" seed --list-sample --db "$NODE_DIR/co.db" --count 1 2>/dev/null)
+  sample=$("$DMVGATE" seed --list-sample --db "$NODE_STORE" --count 1 2>/dev/null)
   OLN=$(sed -n 's/^--oln \([^ ]*\) .*/\1/p' <<<"$sample" | head -1)
   NAMEDOB=$(sed -n 's/^--name "\(.*\)" --dob \(.*\)$/\1|\2/p' <<<"$sample" | head -1)
   [[ -n $OLN && -n $NAMEDOB ]] || fail "no sample keys from the seeded store"
@@ -64,7 +68,16 @@ POL
 
 node_stop_trap() {
   if [[ -n $NODE_PID ]]; then kill "$NODE_PID" 2>/dev/null || true; wait "$NODE_PID" 2>/dev/null || true; fi
-  cleanup_tmp
+  if declare -F dg_backend_cleanup >/dev/null; then dg_backend_cleanup; else cleanup_tmp; fi
+}
+
+# node_sql SQL: run SQL on the node's store (either backend); rows on stdout.
+node_sql() {
+  if [[ $NODE_STORE == postgresql://* ]]; then
+    psql -qAtX "$NODE_STORE" -c "$1"
+  else
+    sqlite3 "$NODE_STORE" "$1"
+  fi
 }
 
 # node_start [ENV=VALUE...]: run the node in the background until it listens.
