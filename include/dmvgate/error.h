@@ -127,7 +127,10 @@
 
 #define DG_ERRMAP_HUB(XX) XX(EHUB, 900, "hub error")
 
-#define DG_ERRMAP_REPORT(XX) XX(EREPORT, 1000, "report error")
+#define DG_ERRMAP_REPORT(XX)                                                                       \
+    XX(EREPORT, 1000, "report error")                                                              \
+    XX(ENOSTATS, 1001, "no statistics in this store")                                              \
+    XX(ESIMULATE, 1002, "policy simulation error")
 
 #define DG_ERRNO_MAP(XX)                                                                           \
     DG_ERRMAP_CORE(XX)                                                                             \

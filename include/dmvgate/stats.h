@@ -238,6 +238,7 @@ struct dg_stats_info {
     uint64_t flushes, flush_errors;
     unsigned agencies, rules, groups, threads; /* table entries in use */
     unsigned alerts;                           /* alerts held (last 24 hours) */
+    uint64_t alerts_raised;                    /* distinct alerts raised since open */
 };
 void dg_stats_info(struct dg_stats *s, struct dg_stats_info *out);
 
@@ -275,5 +276,51 @@ void dg_stats_period(int64_t t_s, char gran, char out[16]);
 
 /* The start of the local hour containing t_s. */
 int64_t dg_stats_hour_start(int64_t t_s);
+
+/* ---- synthetic traffic ---------------------------------------------------------------
+ * Requests to one state's node shaped like real traffic, for demos, tests and
+ * benchmarks of the transparency tools (`dmvgate stats synth`): requesters
+ * drawn by category (about 45% municipal police, 25% sheriffs, 13% state
+ * police, 3.5% federal, 0.5% unspecified, the rest courts, prosecutors,
+ * corrections and others; 12% of non-federal ones from other states; busy
+ * agencies far busier than quiet ones), 62% driver queries (12% of them by
+ * name only), 35% plates, 3% photos, purposes and legal process by kind of
+ * agency (ICE-ERO mostly immigration with administrative warrants), more
+ * traffic by day than by night. With anomalies, three planted episodes: a
+ * run of 60 name-only searches by a sheriff at 02:05 on the middle day, 45
+ * photo requests by an HSI office at 10:05 on the last day, 400 queries by a
+ * city police department at 15:05 on the first day (on top of `requests`).
+ * Deterministic for given options. */
+struct dg_synth_options {
+    const struct dg_directory *dir; /* requesters (e.g. dg_agencies_generate) */
+    const char *state;              /* the node's state: the destination, "CO" */
+    uint64_t seed;
+    int64_t start_s;   /* the first day's start (local midnight) */
+    unsigned days;     /* 1..3660 */
+    uint64_t requests; /* base requests, spread over the days */
+    bool anomalies;
+};
+
+struct dg_synth_request {
+    const struct dg_agency *agency; /* points into the directory */
+    enum dg_key key;                /* DQ, RQ or IQ */
+    bool name_search, photo, has_case;
+    enum dg_purpose purpose;
+    enum dg_leg leg;
+    char dest[3];
+    int64_t time_us;
+};
+
+struct dg_synth;
+/* 0 and *out, DG_EINVAL (bad options, or no municipal police in the
+ * directory), DG_ENOMEM. The directory must outlive the generator. */
+int dg_synth_new(const struct dg_synth_options *o, struct dg_synth **out, struct dg_error *err);
+/* The next request: 1, or 0 when all were made. */
+int dg_synth_next(struct dg_synth *g, struct dg_synth_request *r);
+void dg_synth_free(struct dg_synth *g);
+
+/* The stats event for a synthetic request, decided as given (rule may be NULL). */
+void dg_synth_event(const struct dg_synth_request *r, enum dg_stats_decision d, const char *rule,
+                    struct dg_stats_event *ev);
 
 #endif

@@ -161,6 +161,7 @@ static void raise_alert(struct dg_stats *s, enum dg_stats_alert_kind kind, uint3
         a.baseline = baseline;
         a.first_s = a.last_s = now_s;
         add_locked(s, &a);
+        s->info.alerts_raised++;
     }
     pthread_mutex_unlock(&s->view_mu);
     if (fresh) {
