@@ -85,24 +85,47 @@ const char *dg_msg_tag_name(enum dg_msg_tag t)
 }
 
 /* Tags are three capital letters: a table over all 26^3 of them finds a tag
- * with one load. It is filled once, on first use. */
+ * with one load; state codes are two, and a 26^2 table tells whether a pair
+ * is one. Both are filled once, on first use (the flag keeps pthread_once off
+ * the hot path). */
 static int8_t tag_index[26 * 26 * 26];
-static pthread_once_t tag_index_once = PTHREAD_ONCE_INIT;
+static uint8_t state_pair[26 * 26];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static atomic_bool tables_ready;
 
-static void tag_index_fill(void)
+static void tables_fill(void)
 {
     memset(tag_index, -1, sizeof(tag_index));
     for (int t = 0; t < DG_TAG__COUNT; t++) {
         const char *nm = dg__tags[t].name;
         tag_index[(nm[0] - 'A') * 676 + (nm[1] - 'A') * 26 + (nm[2] - 'A')] = (int8_t)t;
     }
+    for (int i = 0; i < DG_STATE_COUNT; i++) {
+        const char *st = dg_state_code(i);
+        state_pair[(st[0] - 'A') * 26 + (st[1] - 'A')] = 1;
+    }
+    atomic_store_explicit(&tables_ready, true, memory_order_release);
+}
+
+static void tables(void)
+{
+    if (!atomic_load_explicit(&tables_ready, memory_order_acquire))
+        pthread_once(&tables_once, tables_fill);
+}
+
+int dg__is_state(const char *s, size_t n)
+{
+    if (n != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+        return 0;
+    tables();
+    return state_pair[(s[0] - 'A') * 26 + (s[1] - 'A')];
 }
 
 int dg_msg_tag_parse(const char *s, size_t n)
 {
     if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
         return DG_EMSGTAG;
-    pthread_once(&tag_index_once, tag_index_fill);
+    tables();
     int t = tag_index[(s[0] - 'A') * 676 + (s[1] - 'A') * 26 + (s[2] - 'A')];
     return t >= 0 ? t : DG_EMSGTAG;
 }
@@ -497,7 +520,7 @@ int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, siz
                               "a license number has at least one letter or digit");
         break;
     case DG__R_STATE:
-        if (dg_state_index(s, n) < 0) {
+        if (!dg__is_state(s, n)) {
             char shown[9];
             dg__tag_for_error(s, n, shown, sizeof(shown));
             rc = dg_error_set(err, DG_EMSGSTATE, tn, v->off,
@@ -641,7 +664,7 @@ int dg__check_ori(const char *s, size_t n, long off, struct dg_error *err)
         if (!is_alnum(s[i]))
             return dg_error_set(err, DG_EMSGORI, "ORI", off + (long)i,
                                 "character %zu of the ORI is not A-Z or 0-9", i + 1);
-    if (dg_state_index(s, 2) < 0)
+    if (!dg__is_state(s, 2))
         return dg_error_set(err, DG_EMSGORI, "ORI", off,
                             "an ORI starts with a state or territory code, not '%c%c'", s[0], s[1]);
     return 0;
