@@ -151,6 +151,16 @@ int dg_sim_run(const struct dg_sim_options *o, struct dg_sim_result *res, struct
         rc = dg_error_set(err, DG_ENOMEM, NULL, -1, NULL);
         goto out;
     }
+    /* A log always has a signed checkpoint: without one this is not a log
+     * (a mistyped directory must not look like a log with no queries). */
+    struct dg_buf cp;
+    dg_buf_init(&cp, 1 << 16);
+    rc = dg_audit_public_read(o->audit_dir, "checkpoint", &cp, err);
+    dg_buf_release(&cp);
+    if (rc) {
+        rc = dg_error_set(err, rc, NULL, -1, "no audit log in '%s'", o->audit_dir);
+        goto out;
+    }
     rc = dg_audit_iter_open(o->audit_dir, 0, &it, err);
     if (rc)
         goto out;
