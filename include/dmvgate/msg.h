@@ -95,7 +95,7 @@
     XX(RST, 60, "license restrictions")                                                            \
     XX(LPF, 1, "lawful presence: Y documented, N license issued without proof")                    \
     XX(PHO, DG_MSG_PHOTO_MAX, "photo, base64")                                                     \
-    XX(PMT, 10, "photo media type: image/jpeg, image/png or image/jp2")                            \
+    XX(PMT, 13, "photo media type: image/jpeg, image/png, image/jp2 or image/svg+xml")             \
     XX(VYR, 4, "vehicle model year, ccyy")                                                         \
     XX(VMA, 12, "vehicle make")                                                                    \
     XX(VMO, 16, "vehicle model")                                                                   \

@@ -58,7 +58,7 @@ const struct dg__tag_info dg__tags[DG_TAG__COUNT] = {
     [DG_TAG_RST] = {"RST", 60, DG__W_DRV, DG__R_TEXT, DG_FIELD_LICENSE},
     [DG_TAG_LPF] = {"LPF", 1, DG__W_DRV, DG__R_YN, DG_FIELD_LAWFUL_PRESENCE},
     [DG_TAG_PHO] = {"PHO", DG_MSG_PHOTO_MAX, DG__W_DRV, DG__R_PHOTO, DG_FIELD_PHOTO},
-    [DG_TAG_PMT] = {"PMT", 10, DG__W_DRV, DG__R_PMT, DG_FIELD_PHOTO},
+    [DG_TAG_PMT] = {"PMT", 13, DG__W_DRV, DG__R_PMT, DG_FIELD_PHOTO},
     [DG_TAG_VYR] = {"VYR", 4, DG__W_VEH, DG__R_YEAR, DG_FIELD_VEHICLES},
     [DG_TAG_VMA] = {"VMA", 12, DG__W_VEH, DG__R_CODE, DG_FIELD_VEHICLES},
     [DG_TAG_VMO] = {"VMO", 16, DG__W_VEH, DG__R_CODE, DG_FIELD_VEHICLES},
@@ -481,7 +481,10 @@ static const char *const eye_codes[] = {"BLK", "BLU", "BRO", "GRN", "GRY", "HAZ"
                                         "MAR", "MUL", "PNK", "XXX", NULL};
 static const char *const lic_status[] = {"VALID",     "EXPIRED",      "SUSPENDED", "REVOKED",
                                          "CANCELLED", "DISQUALIFIED", NULL};
-static const char *const media_types[] = {"image/jpeg", "image/png", "image/jp2", NULL};
+/* image/svg+xml is what the synthetic-data generator draws (lib/gen); a
+ * console shows photos through <img>, where an SVG runs no script. */
+static const char *const media_types[] = {"image/jpeg", "image/png", "image/jp2", "image/svg+xml",
+                                          NULL};
 
 int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, size_t outsz,
                     size_t *outlen, struct dg_error *err)
@@ -628,7 +631,8 @@ int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, siz
     case DG__R_PMT:
         if (!one_of(s, n, media_types))
             rc = dg_error_set(err, DG_EMSGPHOTO, tn, v->off,
-                              "the photo's media type is image/jpeg, image/png or image/jp2");
+                              "the photo's media type is image/jpeg, image/png, image/jp2 or "
+                              "image/svg+xml");
         break;
     case DG__R_CODE:
         bad = first_bad(s, n, code_char);
