@@ -266,7 +266,8 @@ enum dg_audit_decision {
     XX(APPROVE, 4, "approve")                                                                      \
     XX(DENY, 5, "deny")                                                                            \
     XX(EXPORT, 6, "export")                                                                        \
-    XX(LOGIN_FAILED, 7, "login_failed")
+    XX(LOGIN_FAILED, 7, "login_failed")                                                            \
+    XX(ESCALATE, 8, "escalate")
 
 enum dg_audit_action {
 #define DG__AA(e, v, n) DG_ACTION_##e = v,
@@ -280,7 +281,9 @@ enum dg_audit_action {
     XX(UNKNOWN_AGENCY, 2, "unknown_agency")                                                        \
     XX(BAD_CERTIFICATE, 3, "bad_certificate")                                                      \
     XX(MALFORMED, 4, "malformed")                                                                  \
-    XX(RATE_LIMITED, 5, "rate_limited")
+    XX(RATE_LIMITED, 5, "rate_limited")                                                            \
+    XX(CSRF, 6, "csrf")                                                                            \
+    XX(FORBIDDEN, 7, "forbidden")
 
 enum dg_audit_event {
 #define DG__AE(e, v, n) DG_EVENT_##e = v,

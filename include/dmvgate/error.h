@@ -126,7 +126,13 @@
 #define DG_ERRMAP_REVIEW(XX)                                                                       \
     XX(EREVIEW, 800, "review error")                                                               \
     XX(EBADLOGIN, 801, "wrong account name or password")                                           \
-    XX(ELOCKEDOUT, 802, "the account is locked after failed logins")
+    XX(ELOCKEDOUT, 802, "the account is locked after failed logins")                               \
+    XX(ENOSESSION, 803, "not logged in to the review console")                                     \
+    XX(EROLE, 804, "the account's role may not do this")                                           \
+    XX(ECSRF, 805, "missing or wrong CSRF token")                                                  \
+    XX(ELOGINRATE, 806, "too many login attempts; wait a minute")                                  \
+    XX(EOWNAGENCY, 807, "a reviewer may not approve a request of their own agency")                \
+    XX(ESAMEREVIEWER, 808, "the second approval must come from another reviewer")
 
 #define DG_ERRMAP_HUB(XX)                                                                          \
     XX(EHUB, 900, "hub error")                                                                     \

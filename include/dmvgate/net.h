@@ -177,6 +177,9 @@ const char *dg_req_body(struct dg_req *r, size_t *len);
 const char *dg_req_ori(struct dg_req *r);
 /* The client certificate's subject CN, or NULL (development mode). */
 const char *dg_req_peer_cn(struct dg_req *r);
+/* The peer's IP address as text ("127.0.0.1"), copied to out (64 bytes);
+ * "" when unknown. For per-client limits such as the console's login limit. */
+void dg_req_peer_addr(struct dg_req *r, char out[64]);
 /* True when the peer is the hub (its certificate CN equals hub_identity). */
 bool dg_req_via_hub(struct dg_req *r);
 /* The index of the loop the request lives on (0 .. threads-1), for per-loop

@@ -179,7 +179,7 @@ static int validate(const struct dg_audit_entry *e, bool with_values, struct dg_
                 return invalid(err, "ids", "invalid identifying field");
     }
     if (e->kind == DG_AUDIT_REVIEW) {
-        if (e->action <= DG_ACTION_NONE || e->action > DG_ACTION_LOGIN_FAILED)
+        if (e->action <= DG_ACTION_NONE || e->action > DG_ACTION_ESCALATE)
             return invalid(err, "action", "unknown reviewer action");
         if (!e->reviewer[0] || !TEXT_OK(e->reviewer))
             return invalid(err, "reviewer", "missing or invalid reviewer");
@@ -187,7 +187,7 @@ static int validate(const struct dg_audit_entry *e, bool with_values, struct dg_
             return invalid(err, "released", "unknown field bits");
     }
     if (e->kind == DG_AUDIT_SECURITY) {
-        if (e->event <= DG_EVENT_NONE || e->event > DG_EVENT_RATE_LIMITED)
+        if (e->event <= DG_EVENT_NONE || e->event > DG_EVENT_FORBIDDEN)
             return invalid(err, "event", "unknown security event");
         if (e->claimed_ori[0] && !ori_ok(e->claimed_ori))
             return invalid(err, "claimed_ori", "the claimed ORI is not 9 letters or digits");

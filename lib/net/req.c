@@ -441,6 +441,18 @@ const char *dg_req_peer_cn(struct dg_req *r)
     return r->cn[0] ? r->cn : NULL;
 }
 
+void dg_req_peer_addr(struct dg_req *r, char out[64])
+{
+    out[0] = '\0';
+    struct evhttp_connection *c = r->ev ? evhttp_request_get_connection(r->ev) : NULL;
+    char *host = NULL;
+    ev_uint16_t port = 0;
+    if (c)
+        evhttp_connection_get_peer(c, &host, &port);
+    if (host)
+        snprintf(out, 64, "%s", host);
+}
+
 bool dg_req_via_hub(struct dg_req *r)
 {
     return r->hub;
