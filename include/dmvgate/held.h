@@ -53,7 +53,7 @@ struct dg_held {
     bool notify;                      /* notify the subject when released */
     enum dg_held_state state;
     char reviewer[64];         /* who decided; "" while pending */
-    char decision_reason[512]; /* the reviewer's reason (private: not in the answer) */
+    char decision_reason[512]; /* the reviewer's reason (a denial's ER carries it) */
     int64_t decided_us;        /* 0 while pending */
 };
 

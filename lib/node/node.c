@@ -324,7 +324,7 @@ int dg_node_open(struct dg_node **out, const struct dg_config *c, struct dg_erro
         dg_error_set(err, rc, NULL, -1, "cannot set up the server's routes and signals");
         goto fail;
     }
-    if ((rc = dg__transparency_open(n, err)) != 0)
+    if ((rc = dg__transparency_open(n, err)) != 0 || (rc = dg__review_open(n, err)) != 0)
         goto fail;
     if (n->test_audit_fail)
         dg_log(DG_LOG_ERROR, "test_hook", "msg",
@@ -365,6 +365,7 @@ int dg_node_run(struct dg_node *n)
            "threads", threads, "policy", dg_policy_name(n->policy->p), "tls",
            n->cfg->dev_mode ? "off (dev_mode)" : "client certificates required", NULL);
     int rc = dg_server_run(n->srv);
+    dg__review_close(n); /* its sweeper appends to the audit log: stop it first */
     /* Every loop has left: no request waits any more. Flush the log (a
      * sequencer answers every append before the loops can leave). */
     if (n->audit) {
@@ -391,6 +392,7 @@ void dg_node_free(struct dg_node *n)
     if (n->audit)
         dg_audit_close(n->audit);
     dg_auditd_client_free(n->seq);
+    dg__review_close(n);
     dg__transparency_close(n); /* before the server: it may hold a parked request */
     dg_server_free(n->srv);
     for (int i = 0; n->loops && i < n->nloops; i++) {

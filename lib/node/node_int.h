@@ -8,6 +8,7 @@
  *   poll.c      GET /v1/messages/{id}: held requests answered once decided
  *   public.c    /checkpoint, /tile/..., /v1/audit/proof, /healthz, /metrics
  *   held.c      the held-request store (held.h)
+ *   review.c    the review console (lib/review) and its deadline sweeper
  */
 #ifndef DG_NODE_INT_H
 #define DG_NODE_INT_H
@@ -85,6 +86,7 @@ struct dg_node {
     struct dg_stats *stats;
     struct dg_store *stats_store;
     struct dg_dashboard *dash;
+    struct dg_review_console *review; /* review.c (issue 7) */
 };
 
 /* node.c */
@@ -156,6 +158,10 @@ int dg__transparency_open(struct dg_node *n, struct dg_error *err);
 void dg__transparency_count(struct dg_node *n, const struct dg_audit_entry *e);
 void dg__transparency_metrics(struct dg_node *n, struct dg_buf *out);
 void dg__transparency_close(struct dg_node *n);
+
+/* review.c: the review console's routes and deadline sweeper */
+int dg__review_open(struct dg_node *n, struct dg_error *err);
+void dg__review_close(struct dg_node *n);
 
 /* public.c */
 void dg__handle_checkpoint(struct dg_req *r, void *arg);

@@ -7,7 +7,8 @@
  * the HELD response again. Approved: the records are looked up now, with the
  * redactions the policy set when it held the request, and released after a
  * query entry (decision allow, the rule prefixed "approved on review: ") is
- * durable. Denied by a reviewer, or past the deadline: an ER DENIED. A
+ * durable. Denied by a reviewer (the ER carries the reviewer's reason, never
+ * who reviewed), or past the deadline: an ER DENIED. A
  * deadline that passes is recorded once, as a review entry by "(deadline)".
  */
 #include "node_int.h"
@@ -49,8 +50,8 @@ static void denied(struct dg__q *q, const struct dg_held *h, bool deadline)
         snprintf(sentence, sizeof(sentence),
                  "no state reviewer decided the request before its deadline (%.150s)", h->reason);
     else
-        snprintf(sentence, sizeof(sentence), "a state reviewer refused the request (%.150s)",
-                 h->reason);
+        snprintf(sentence, sizeof(sentence), "a state reviewer refused the request: %.200s",
+                 h->decision_reason[0] ? h->decision_reason : h->reason);
     dg__er(q, q->m.ori, DG_STS_DENIED, deadline ? DG_EDEADLINE : DG_EREVIEWDENIED, NULL, -1,
            sentence, h->rule);
 }
