@@ -90,7 +90,7 @@ static int user_add(int argc, char **argv)
     }
     if (!name || !role_s || !db)
         return dg_cmd_usage_error("user add: NAME, --role and --db are required");
-    enum dg_role role;
+    enum dg_user_role role;
     if (dg_role_parse(role_s, &role))
         return dg_cmd_usage_error("user add: unknown role '%s'", role_s);
     struct dg_error e;

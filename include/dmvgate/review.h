@@ -24,7 +24,7 @@
 struct dg_store;
 
 /* Roles, from least to most: each is a set of rights, not a rank. */
-enum dg_role {
+enum dg_user_role {
     DG_ROLE_REVIEWER = 1,   /* sees the queue, opens, approves and denies */
     DG_ROLE_SUPERVISOR = 2, /* as reviewer, and sees all decisions and notices */
     DG_ROLE_AUDITOR = 3,    /* reads queue, history and notices; decides nothing */
@@ -32,9 +32,9 @@ enum dg_role {
 };
 
 /* "reviewer", "supervisor", "auditor", "admin"; "?" for anything else. */
-const char *dg_role_name(enum dg_role r);
+const char *dg_role_name(enum dg_user_role r);
 /* 0 and *out for one of the names above, or DG_EINVAL. */
-int dg_role_parse(const char *name, enum dg_role *out);
+int dg_role_parse(const char *name, enum dg_user_role *out);
 
 /* Limits of account names and passwords. A name is 1..DG_USER_NAME_MAX of
  * [a-z0-9._-], starting with a letter or digit. */
@@ -45,7 +45,7 @@ int dg_role_parse(const char *name, enum dg_role *out);
 /* An account as the console sees it (never the password hash). */
 struct dg_user {
     char name[DG_USER_NAME_MAX + 1];
-    enum dg_role role;
+    enum dg_user_role role;
     char ori[10];       /* the reviewer's own agency ("" when none) */
     int64_t created_us; /* microseconds since the epoch */
     int failures;       /* consecutive failed logins */
@@ -66,7 +66,7 @@ int dg_user_name_check(const char *name, struct dg_error *err);
  * Errors: DG_EINVAL (name, ori or password), DG_EEXIST (name taken),
  * DG_ENOMEM (hashing could not get its memory), DG_ESTORE.
  */
-int dg_user_add(struct dg_store *s, const char *name, enum dg_role role, const char *ori,
+int dg_user_add(struct dg_store *s, const char *name, enum dg_user_role role, const char *ori,
                 const char *pw, size_t len, int64_t now_us, struct dg_error *err);
 
 /* 0 and *out for account name, or DG_ENOTFOUND, DG_ESTORE. */
@@ -128,7 +128,8 @@ void dg_session_end(struct dg_sessions *t, const char *id);
 bool dg_session_csrf_ok(const struct dg_session *s, const char *token);
 
 /* The Set-Cookie value for session id (HttpOnly, Secure, SameSite=Strict,
- * Path=/console); id NULL gives the clearing cookie. out holds 256 bytes. */
+ * Path=/, so that other modules' routes can be guarded by dg_review_require);
+ * id NULL gives the clearing cookie. out holds 256 bytes. */
 void dg_session_cookie(const char *id, char out[256]);
 
 /*
@@ -141,7 +142,7 @@ void dg_session_cookie(const char *id, char out[256]);
 int dg_cookie_get(const char *header, const char *name, char *out, size_t size);
 
 /* ---- login rate limit ---------------------------------------------------------------
- * At most DG_LOGIN_PER_MINUTE login attempts per client address per minute
+ * At most DG_LOGIN_PER_MINUTE (failed) login attempts per client address per minute
  * (a sliding one-minute window kept for the DG_LOGIN_ADDRS most recent
  * addresses). Thread safe. */
 #define DG_LOGIN_PER_MINUTE 10
@@ -151,5 +152,93 @@ int dg_login_limit_new(struct dg_login_limit **out, struct dg_error *err);
 void dg_login_limit_free(struct dg_login_limit *l);
 /* true (and the attempt counted) when addr may try to log in at now_us. */
 bool dg_login_allow(struct dg_login_limit *l, const char *addr, int64_t now_us);
+/* true when addr used up its attempts of the last minute (nothing counted).
+ * The console counts only failed logins: it asks this first, and calls
+ * dg_login_allow after a failure. */
+bool dg_login_limited(struct dg_login_limit *l, const char *addr, int64_t now_us);
+
+/* ==== The console served by the node (lib/review/console.c) ======================
+ *
+ *   GET  /console/                 the login page (web/console-login.html)
+ *   GET  /console/queue, /request, /history, /notices, /admin   pages, by role
+ *   GET  /console/console.css, /console/console.js              their files
+ *   /console/api/...               the JSON API (docs/api.md, "Review console")
+ *
+ * Every page and API but the login page, its files and POST /console/api/login
+ * needs a session of the right role; every POST also its CSRF token. Every
+ * reviewer action (login, logout, open, approve, deny, export) is an audit
+ * entry of kind review; refusals for a missing CSRF token or a role are
+ * security entries. The console also runs the deadline sweeper: a thread that
+ * every second denies (or, for "then escalate", hands to supervisors) the held
+ * requests past their deadline, so that nothing waits for a poll.
+ */
+
+/* Roles as bit sets for the checks below: a check names every role allowed. */
+#define DG_ROLE_BIT(r)     (1u << (unsigned)(r))
+#define DG_ROLES_DECIDE    (DG_ROLE_BIT(DG_ROLE_REVIEWER) | DG_ROLE_BIT(DG_ROLE_SUPERVISOR))
+#define DG_ROLES_READ      (DG_ROLES_DECIDE | DG_ROLE_BIT(DG_ROLE_AUDITOR))
+#define DG_ROLES_SUPERVISE (DG_ROLE_BIT(DG_ROLE_SUPERVISOR) | DG_ROLE_BIT(DG_ROLE_AUDITOR))
+#define DG_ROLES_ADMIN     DG_ROLE_BIT(DG_ROLE_ADMIN)
+#define DG_ROLES_ANY       (DG_ROLES_READ | DG_ROLES_ADMIN)
+
+struct dg_audit_entry;
+struct dg_directory;
+struct dg_req;
+struct dg_server;
+
+/* The node's audit log, as the console uses it: queue entry e (copied before
+ * the call returns) and call done(done_arg, status) once it is durable
+ * (status 0) or failed (< 0), from any thread. Returns 0 when queued, else an
+ * error and done is not called. */
+typedef int (*dg_review_audit_fn)(void *arg, const struct dg_audit_entry *e,
+                                  void (*done)(void *done_arg, int status), void *done_arg);
+
+struct dg_review_console_options {
+    const char *web_dir;            /* the pages; NULL: $DG_WEB_DIR, else "web" */
+    const char *store;              /* URI of the node's store: accounts, held requests, records */
+    const struct dg_directory *dir; /* the agency directory (borrowed; outlives the console) */
+    dg_review_audit_fn audit;       /* required */
+    void *audit_arg;
+    int64_t session_idle_us; /* 0: 30 minutes */
+    int sweep_ms;            /* the deadline sweeper's period; 0: 1000; < 0: no sweeper */
+};
+
+struct dg_review_console;
+
+/*
+ * Read the pages, add the console's routes to srv (before dg_server_run), and
+ * start the deadline sweeper. One console per process: it becomes the one
+ * dg_review_require() checks against. On a store other than SQLite the
+ * accounts are unavailable: the routes answer 503 and only the sweeper runs.
+ * Returns 0 and *out (free with dg_review_console_free after the server
+ * stopped running), DG_ENOMEM, DG_EEXIST (a console already exists), or
+ * dg_server_route's error.
+ */
+int dg_review_console_add(struct dg_server *srv, const struct dg_review_console_options *o,
+                          struct dg_review_console **out, struct dg_error *err);
+
+/* Stop the sweeper, close the stores, end every session, free c. NULL: no-op. */
+void dg_review_console_free(struct dg_review_console *c);
+
+/*
+ * The guard for console routes, also for other modules' own (for example a
+ * supervisors' page): is request r made in a live console session whose role
+ * is in roles (DG_ROLE_BIT / DG_ROLES_*)? For a POST, the session's CSRF
+ * token must also come in the X-CSRF-Token header or as the form field
+ * "csrf" of an application/x-www-form-urlencoded body.
+ *
+ * dg_review_check only answers the question: 0 and *out (a copy of the
+ * session; may be NULL), or DG_ENOSESSION (no console, no cookie, or no
+ * live session), DG_EROLE, DG_ECSRF. Nothing is sent or audited.
+ *
+ * dg_review_require does the same and, on a refusal, answers r itself (401
+ * ENOSESSION; 403 EROLE or ECSRF, as JSON {"error":{...}}) and records a
+ * security entry (event csrf or forbidden) for the last two; the caller must
+ * then return without touching r. Returns what dg_review_check returns.
+ *
+ * Thread safety: callable from any handler on any loop.
+ */
+int dg_review_check(struct dg_req *r, unsigned roles, struct dg_session *out);
+int dg_review_require(struct dg_req *r, unsigned roles, struct dg_session *out);
 
 #endif

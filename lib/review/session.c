@@ -127,12 +127,10 @@ bool dg_session_csrf_ok(const struct dg_session *s, const char *token)
 void dg_session_cookie(const char *id, char out[256])
 {
     if (id)
-        snprintf(out, 256,
-                 DG_SESSION_COOKIE "=%s; Path=/console; HttpOnly; Secure; SameSite=Strict", id);
+        snprintf(out, 256, DG_SESSION_COOKIE "=%s; Path=/; HttpOnly; Secure; SameSite=Strict", id);
     else
         snprintf(out, 256,
-                 DG_SESSION_COOKIE
-                 "=; Path=/console; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+                 DG_SESSION_COOKIE "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
 }
 
 int dg_cookie_get(const char *header, const char *name, char *out, size_t size)
@@ -231,4 +229,21 @@ bool dg_login_allow(struct dg_login_limit *l, const char *addr, int64_t now_us)
     }
     pthread_mutex_unlock(&l->lock);
     return ok;
+}
+
+bool dg_login_limited(struct dg_login_limit *l, const char *addr, int64_t now_us)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "%s", addr ? addr : "");
+    bool limited = false;
+    pthread_mutex_lock(&l->lock);
+    for (size_t i = 0; i < DG_LOGIN_ADDRS; i++)
+        if (l->a[i].last_us && strcmp(l->a[i].addr, key) == 0) {
+            const struct addr_slot *s = &l->a[i];
+            int64_t oldest = s->t[s->next % DG_LOGIN_PER_MINUTE];
+            limited = oldest != 0 && now_us - oldest < 60 * 1000000LL;
+            break;
+        }
+    pthread_mutex_unlock(&l->lock);
+    return limited;
 }

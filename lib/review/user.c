@@ -31,22 +31,41 @@ static const struct dg_migration migrations[] = {
      " created_us bigint NOT NULL,"
      " failures integer NOT NULL DEFAULT 0,"
      " locked_until_us bigint NOT NULL DEFAULT 0);"},
+    {2, "review approvals, notices and escalations",
+     "CREATE TABLE review_approvals ("
+     " mid TEXT NOT NULL, name TEXT NOT NULL, at_us INTEGER NOT NULL, PRIMARY KEY (mid, name));"
+     "CREATE TABLE review_notices ("
+     " mid TEXT PRIMARY KEY, ori TEXT NOT NULL, agency TEXT NOT NULL,"
+     " asked_us INTEGER NOT NULL, released_us INTEGER NOT NULL, purpose TEXT NOT NULL,"
+     " legal_process TEXT NOT NULL, legal_number TEXT NOT NULL, case_number TEXT NOT NULL,"
+     " subject TEXT NOT NULL, fields TEXT NOT NULL,"
+     " sent_us INTEGER NOT NULL DEFAULT 0, sent_by TEXT NOT NULL DEFAULT '');"
+     "CREATE TABLE review_escalations (mid TEXT PRIMARY KEY, at_us INTEGER NOT NULL);",
+     "CREATE TABLE review_approvals ("
+     " mid text NOT NULL, name text NOT NULL, at_us bigint NOT NULL, PRIMARY KEY (mid, name));"
+     "CREATE TABLE review_notices ("
+     " mid text PRIMARY KEY, ori text NOT NULL, agency text NOT NULL,"
+     " asked_us bigint NOT NULL, released_us bigint NOT NULL, purpose text NOT NULL,"
+     " legal_process text NOT NULL, legal_number text NOT NULL, case_number text NOT NULL,"
+     " subject text NOT NULL, fields text NOT NULL,"
+     " sent_us bigint NOT NULL DEFAULT 0, sent_by text NOT NULL DEFAULT '');"
+     "CREATE TABLE review_escalations (mid text PRIMARY KEY, at_us bigint NOT NULL);"},
 };
 
 static const char *const role_names[] = {NULL, "reviewer", "supervisor", "auditor", "admin"};
 
-const char *dg_role_name(enum dg_role r)
+const char *dg_role_name(enum dg_user_role r)
 {
     if ((int)r < DG_ROLE_REVIEWER || (int)r > DG_ROLE_ADMIN)
         return "?";
     return role_names[r];
 }
 
-int dg_role_parse(const char *name, enum dg_role *out)
+int dg_role_parse(const char *name, enum dg_user_role *out)
 {
     for (int r = DG_ROLE_REVIEWER; r <= DG_ROLE_ADMIN; r++)
         if (name && strcmp(name, role_names[r]) == 0) {
-            *out = (enum dg_role)r;
+            *out = (enum dg_user_role)r;
             return 0;
         }
     return DG_EINVAL;
@@ -120,7 +139,7 @@ static int pw_check(const char *pw, size_t len, struct dg_error *err)
     return 0;
 }
 
-int dg_user_add(struct dg_store *s, const char *name, enum dg_role role, const char *ori,
+int dg_user_add(struct dg_store *s, const char *name, enum dg_user_role role, const char *ori,
                 const char *pw, size_t len, int64_t now_us, struct dg_error *err)
 {
     sqlite3 *db = db_of(s, err);
@@ -162,7 +181,7 @@ static void row_user(sqlite3_stmt *st, struct dg_user *u)
 {
     memset(u, 0, sizeof(*u));
     snprintf(u->name, sizeof(u->name), "%s", (const char *)sqlite3_column_text(st, 0));
-    u->role = (enum dg_role)sqlite3_column_int(st, 1);
+    u->role = (enum dg_user_role)sqlite3_column_int(st, 1);
     snprintf(u->ori, sizeof(u->ori), "%s", (const char *)sqlite3_column_text(st, 2));
     u->created_us = sqlite3_column_int64(st, 3);
     u->failures = sqlite3_column_int(st, 4);

@@ -24,7 +24,7 @@ static struct dg_store *open_mem(void)
     struct dg_error e;
     if (dg_store_open(":memory:", DG_STORE_CREATE, &s, &e) != 0)
         fail_msg("store: %s", e.msg);
-    assert_int_equal(dg_review_migrate(s, &e), 1);
+    assert_int_equal(dg_review_migrate(s, &e), 2); /* accounts; approvals, notices */
     assert_int_equal(dg_review_migrate(s, &e), 0); /* already current */
     return s;
 }
@@ -32,13 +32,13 @@ static struct dg_store *open_mem(void)
 static void roles(void **state)
 {
     (void)state;
-    enum dg_role r;
+    enum dg_user_role r;
     assert_int_equal(dg_role_parse("supervisor", &r), 0);
     assert_int_equal(r, DG_ROLE_SUPERVISOR);
     assert_string_equal(dg_role_name(DG_ROLE_ADMIN), "admin");
     assert_int_equal(dg_role_parse("root", &r), DG_EINVAL);
     assert_int_equal(dg_role_parse(NULL, &r), DG_EINVAL);
-    assert_string_equal(dg_role_name((enum dg_role)9), "?");
+    assert_string_equal(dg_role_name((enum dg_user_role)9), "?");
 }
 
 static void names(void **state)
@@ -99,7 +99,7 @@ static void refused_input(void **state)
                      DG_EINVAL);
     assert_int_equal(dg_user_add(s, "ana", DG_ROLE_REVIEWER, "codmv0000", PW, strlen(PW), T0, &e),
                      DG_EINVAL);
-    assert_int_equal(dg_user_add(s, "ana", (enum dg_role)0, NULL, PW, strlen(PW), T0, &e),
+    assert_int_equal(dg_user_add(s, "ana", (enum dg_user_role)0, NULL, PW, strlen(PW), T0, &e),
                      DG_EINVAL);
     assert_int_equal(dg_user_add(s, "A", DG_ROLE_REVIEWER, NULL, PW, strlen(PW), T0, &e),
                      DG_EINVAL);

@@ -96,6 +96,8 @@ static void login_limit(void **state)
     assert_int_equal(dg_login_limit_new(&l, &e), 0);
     for (int i = 0; i < DG_LOGIN_PER_MINUTE; i++)
         assert_true(dg_login_allow(l, "10.0.0.1", T0 + i * SEC));
+    assert_true(dg_login_limited(l, "10.0.0.1", T0 + 30 * SEC)); /* asks, counts nothing */
+    assert_false(dg_login_limited(l, "10.0.0.9", T0 + 30 * SEC));
     assert_false(dg_login_allow(l, "10.0.0.1", T0 + 30 * SEC));
     assert_true(dg_login_allow(l, "10.0.0.2", T0 + 30 * SEC)); /* another address */
     assert_true(dg_login_allow(l, "10.0.0.1", T0 + 61 * SEC)); /* the window moved */
