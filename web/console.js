@@ -163,7 +163,7 @@ async function loadQueue(q) {
       el('td', { text: legal(it) }),
       el('td', { text: it.case || '' }),
       el('td', { text: (it.asked || []).join(', ') }),
-      el('td', {}, el('strong', { text: it.rule }), el('br'), el('small', { text: it.reason })),
+      el('td', {}, el('strong', { text: it.rule }), ...(it.reason !== it.rule ? [el('br'), el('small', { text: it.reason })] : [])),
       el('td', {}, el('span', { class: 'state ' + it.state, text: it.state.replace(/_/g, ' ') })),
       dl,
       el('td', {}, link)));
@@ -190,7 +190,7 @@ function facts(it) {
   add('Case number', it.case);
   add('Asked for', (it.asked || []).join(', '));
   add('Rule', it.rule);
-  add('Rule reason', it.reason);
+  if (it.reason !== it.rule) add('Rule reason', it.reason);
   add('Redacted on release', (it.redact || []).join(', ') || 'nothing');
   add('Notify the subject', it.notify ? 'yes' : 'no');
   if (it.two_person) add('Two approvals needed', it.approvals ? 'approved so far by ' + it.approvals : 'none yet');
@@ -204,7 +204,15 @@ function showRecord(r) {
   const subj = Object.entries(r.subject).map(([k, v]) => `${k} ${v}`).join(' · ');
   box.append(el('p', {}, el('strong', { text: 'Asked about: ' }), subj));
   if (!r.records.length) box.append(el('p', { class: 'muted', text: 'No record matches.' }));
-  for (const rec of r.records) box.append(el('pre', { class: 'record', text: JSON.stringify(rec, null, 2) }));
+  for (const rec of r.records) {
+    const t = el('table', { class: 'record' });
+    const row = (k, v) => t.append(el('tr', {}, el('th', { scope: 'row', text: k.replace(/_/g, ' ') }), el('td', { text: v })));
+    for (const [k, v] of Object.entries(rec)) {
+      if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) row(`${k} ${k2}`, String(v2));
+      else row(k, String(v));
+    }
+    box.append(t);
+  }
   $('rec-note').textContent = 'You opened this record; the opening is in the audit log. Redacted fields are not shown.';
 }
 

@@ -217,6 +217,15 @@ struct dg_review_console;
 int dg_review_console_add(struct dg_server *srv, const struct dg_review_console_options *o,
                           struct dg_review_console **out, struct dg_error *err);
 
+/*
+ * Record a data-subject notice for e when it is a durable query entry that
+ * released fields with notify set (an allow, or a reviewed request released
+ * at its poll); anything else is ignored. The node calls this for every
+ * durable query entry, on its loop `loop` (the console's store connection of
+ * that loop is used). c may be NULL. Failures are logged, not returned.
+ */
+void dg_review_notice_entry(struct dg_review_console *c, int loop, const struct dg_audit_entry *e);
+
 /* Stop the sweeper, close the stores, end every session, free c. NULL: no-op. */
 void dg_review_console_free(struct dg_review_console *c);
 

@@ -12,6 +12,8 @@
  */
 #include "node_int.h"
 
+#include <dmvgate/review.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -137,8 +139,10 @@ static void resumed(struct dg_req *r, void *arg)
     struct dg__q *q = arg;
     if (q->audit_rc < 0)
         audit_failed(q);
-    else
-        dg__transparency_count(q->node, &q->entry); /* durable: count it */
+    else {
+        dg__transparency_count(q->node, &q->entry);                  /* durable: count it */
+        dg_review_notice_entry(q->node->review, q->loop, &q->entry); /* notify subject */
+    }
     finish(q);
 }
 

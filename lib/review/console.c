@@ -6,6 +6,7 @@
  */
 #include "console_int.h"
 
+#include <cjson/cJSON.h>
 #include <event2/http.h>
 
 #include <errno.h>
@@ -64,6 +65,36 @@ void dg__rv_error(struct dg_req *r, int status, int code, const char *fmt, ...)
     dg_buf_release(&b);
 }
 
+/* A JSON object of string (or number, or true/false) members, as a form. The
+ * body is bounded by the server's max_body; cJSON parses it. */
+static int json_form(const char *body, size_t len, struct evkeyvalq *kv)
+{
+    cJSON *o = cJSON_ParseWithLength(body, len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return DG_EINVAL;
+    }
+    int rc = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o)
+    {
+        char num[32];
+        const char *v = NULL;
+        if (cJSON_IsString(m))
+            v = m->valuestring;
+        else if (cJSON_IsNumber(m) && snprintf(num, sizeof(num), "%.0f", m->valuedouble) > 0)
+            v = num;
+        else if (cJSON_IsBool(m))
+            v = cJSON_IsTrue(m) ? "yes" : "no";
+        if (!v || !m->string || evhttp_add_header(kv, m->string, v) != 0) {
+            rc = DG_EINVAL;
+            break;
+        }
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
 int dg__rv_form(struct dg_req *r, struct evkeyvalq *kv)
 {
     TAILQ_INIT(kv);
@@ -72,6 +103,8 @@ int dg__rv_form(struct dg_req *r, struct evkeyvalq *kv)
     const char *body = dg_req_body(r, &len);
     if (len == 0)
         return 0;
+    if (ct && strncmp(ct, "application/json", 16) == 0)
+        return json_form(body, len, kv);
     if (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0)
         return DG_EINVAL;
     return evhttp_parse_query_str(body, kv) == 0 ? 0 : DG_EINVAL;
@@ -169,7 +202,11 @@ void dg__rv_entry_review(struct dg_audit_entry *e, enum dg_audit_action a, const
 
 struct dg_store *dg__rv_store(struct dg_review_console *c, struct dg_req *r)
 {
-    int i = dg_req_loop(r);
+    return dg__rv_loop_store(c, dg_req_loop(r));
+}
+
+struct dg_store *dg__rv_loop_store(struct dg_review_console *c, int i)
+{
     if (i < 0 || i >= c->nloops)
         return NULL;
     if (!c->stores[i]) {

@@ -51,6 +51,7 @@ struct dg_review_console {
 
 /* console.c */
 struct dg_store *dg__rv_store(struct dg_review_console *c, struct dg_req *r);
+struct dg_store *dg__rv_loop_store(struct dg_review_console *c, int loop);
 void dg__rv_reply_json(struct dg_req *r, int status, const struct dg_buf *b);
 void dg__rv_error(struct dg_req *r, int status, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

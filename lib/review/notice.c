@@ -133,6 +133,51 @@ int dg__rv_notice_add(struct dg_store *s, const struct dg_held *h, int64_t now_u
     return rc == SQLITE_DONE ? 0 : DG_ESTORE;
 }
 
+void dg_review_notice_entry(struct dg_review_console *c, int loop, const struct dg_audit_entry *e)
+{
+    if (!c || !c->accounts || e->kind != DG_AUDIT_QUERY || e->decision != DG_DECISION_ALLOW ||
+        !e->notify || !e->released || !e->msg_id[0])
+        return;
+    char subject[256] = "", fields[256] = "";
+    size_t len = 0;
+    for (unsigned i = 0; i < e->nids; i++) {
+        int w = snprintf(subject + len, sizeof(subject) - len, "%s%s/%s", len ? " " : "",
+                         e->ids[i].tag, e->ids[i].value);
+        if (w < 0 || (size_t)w >= sizeof(subject) - len)
+            break;
+        len += (size_t)w;
+    }
+    len = 0;
+    for (uint32_t bit = 1; bit && bit <= DG_FIELD_OWNER; bit <<= 1)
+        if (e->released & bit) {
+            int w = snprintf(fields + len, sizeof(fields) - len, "%s%s", len ? " " : "",
+                             dg_field_name(bit));
+            if (w < 0 || (size_t)w >= sizeof(fields) - len)
+                break;
+            len += (size_t)w;
+        }
+    sqlite3_stmt *st = prep(dg__rv_loop_store(c, loop),
+                            "INSERT OR IGNORE INTO review_notices (mid, ori, agency, asked_us,"
+                            " released_us, purpose, legal_process, legal_number, case_number,"
+                            " subject, fields) VALUES (?1,?2,'',?3,?3,?4,?5,?6,?7,?8,?9)");
+    if (!st) {
+        dg_log(DG_LOG_ERROR, "review_notice_not_stored", "mid", e->msg_id, NULL);
+        return;
+    }
+    sqlite3_bind_text(st, 1, e->msg_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->req.ori, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, e->time_us);
+    sqlite3_bind_text(st, 4, dg_purpose_name(e->purpose), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, dg_leg_name(e->leg), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, e->leg_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, e->case_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, fields, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        dg_log(DG_LOG_ERROR, "review_notice_not_stored", "mid", e->msg_id, NULL);
+    sqlite3_finalize(st);
+}
+
 #define NOTICE_COLS                                                                                \
     "mid, ori, asked_us, released_us, purpose, legal_process, legal_number, case_number,"          \
     " subject, fields, sent_us, sent_by"
