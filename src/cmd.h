@@ -31,5 +31,7 @@ int dg_cmd_agencies(int argc, char **argv);
 int dg_cmd_policy(int argc, char **argv);
 int dg_cmd_msg(int argc, char **argv);
 int dg_cmd_audit(int argc, char **argv);
+int dg_cmd_auditd(int argc, char **argv);
+int dg_cmd_config(int argc, char **argv);
 
 #endif

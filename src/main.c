@@ -21,6 +21,8 @@ const struct dg_cmd dg_cmds[] = {
     {"policy", "check, test and explain a state's policy", dg_cmd_policy},
     {"msg", "check a message or convert it between text and JSON", dg_cmd_msg},
     {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
+    {"auditd", "the audit sequencer: one log for several node processes", dg_cmd_auditd},
+    {"config", "check a serve configuration file, list the options", dg_cmd_config},
     {NULL, NULL, NULL},
 };
 

@@ -100,7 +100,14 @@
     XX(EENTRY, 510, "malformed audit entry")                                                       \
     XX(ELOCKED, 511, "audit log is in use by another process")
 
-#define DG_ERRMAP_NET(XX) XX(ECONFIG, 600, "configuration error")
+#define DG_ERRMAP_NET(XX)                                                                          \
+    XX(ECONFIG, 600, "configuration error")                                                        \
+    XX(ETLS, 601, "TLS error")                                                                     \
+    XX(EBIND, 602, "cannot listen on the address")                                                 \
+    XX(ENOROUTE, 603, "no such resource")                                                          \
+    XX(EMETHOD, 604, "method not allowed")                                                         \
+    XX(ESTOPPING, 605, "server is stopping")                                                       \
+    XX(EBADREQ, 606, "malformed HTTP request")
 
 #define DG_ERRMAP_NODE(XX) XX(ENODE, 700, "node error")
 

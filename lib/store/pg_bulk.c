@@ -9,8 +9,9 @@
  * as COPY text, one buffer a table, and sent a few MB at a time (drivers
  * first, so that what refers to them follows). dg_store_bulk_end sends the
  * rest, builds each index in one sorted pass, checks the foreign keys in one
- * pass, moves the id sequences past the ids given, analyses the tables for
- * the planner and commits. DDL is transactional in PostgreSQL, so a
+ * pass, moves the id sequences past the ids given, gathers the planner's
+ * statistics of the key columns (photos are only ever fetched by key) and
+ * commits. DDL is transactional in PostgreSQL, so a
  * rollback anywhere in between restores the tables, indexes and keys as they
  * were. A failure of a buffered row is reported by the call that sends it.
  */
@@ -278,7 +279,8 @@ int dg__pg_bulk_end(struct dg_store *s, struct dg_error *err)
                         " x WHERE m IS NOT NULL;"
                         "SELECT setval('vehicles_id_seq', m) FROM (SELECT max(id) AS m FROM"
                         " vehicles) x WHERE m IS NOT NULL;"
-                        "ANALYZE drivers, photos, vehicles",
+                        "ANALYZE drivers (id, ols, oln, dob, last_sx);"
+                        "ANALYZE vehicles (id, plate_state, plate, vin, owner_id)",
                         err);
     if (!rc)
         rc = dg__pg_sql(p, "COMMIT", err);
