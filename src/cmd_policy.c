@@ -30,6 +30,10 @@ static const char policy_usage[] =
     "      Decide the one request in REQ (the test-file format, docs/policy.md) and print\n"
     "      every rule in order, whether it matched and why, and the decision.\n"
     "\n"
+    "  dmvgate policy simulate DRAFT --audit DIR [--from DATE] [--to DATE] ...\n"
+    "      Replay the queries recorded in an audit log under a draft policy and report\n"
+    "      what would change (see 'dmvgate policy simulate --help').\n"
+    "\n"
     "options:\n"
     "  --directory CSV  agency directory (docs/agencies.md) to look requesters up in;\n"
     "                   agencies in the test file itself come first\n"
@@ -261,6 +265,8 @@ int dg_cmd_policy(int argc, char **argv)
         fputs(policy_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "simulate") == 0) /* src/cmd_simulate.c, issue 9 */
+        return dg_cmd_policy_simulate(argc - 1, argv + 1);
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(policy_usage, stdout);
@@ -272,5 +278,6 @@ int dg_cmd_policy(int argc, char **argv)
         return test(argc - 1, argv + 1);
     if (strcmp(argv[1], "explain") == 0)
         return explain(argc - 1, argv + 1);
-    return dg_cmd_usage_error("policy: unknown subcommand '%s' (check, test or explain)", argv[1]);
+    return dg_cmd_usage_error("policy: unknown subcommand '%s' (check, test, explain or simulate)",
+                              argv[1]);
 }

@@ -23,6 +23,10 @@ const struct dg_cmd dg_cmds[] = {
     {"audit", "the tamper-evident audit log: keys, appends, proofs, verification", dg_cmd_audit},
     {"auditd", "the audit sequencer: one log for several node processes", dg_cmd_auditd},
     {"config", "check a serve configuration file, list the options", dg_cmd_config},
+    {"report", "transparency report for a range of days (CSV, JSON, HTML; public form)",
+     dg_cmd_report},
+    {"stats", "transparency counters: synthetic traffic, anomaly alerts", dg_cmd_stats},
+    {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };
 

@@ -45,11 +45,12 @@ struct dg_config {
     char *listen;  /* "host:port" or "[v6]:port"; port 0 = any free port */
     long threads;  /* event loops; 0 = one per core (see dg_config_threads) */
 
-    char *store;     /* DMV store (SQLite file) */
-    char *directory; /* agency directory */
-    char *policy;    /* the state's policy file */
-    char *audit_dir; /* audit log directory */
-    char *audit_key; /* audit signing key (C2SP signed-note skey file) */
+    char *store;           /* DMV store (SQLite file, or a postgresql:// URI) */
+    char *directory;       /* agency directory */
+    char *policy;          /* the state's policy file */
+    char *audit_dir;       /* audit log directory */
+    char *audit_key;       /* audit signing key (C2SP signed-note skey file) */
+    char *audit_sequencer; /* "" or the audit sequencer's address(es): no local log */
 
     char *tls_cert;      /* server certificate chain (PEM) */
     char *tls_key;       /* server private key (PEM) */

@@ -109,13 +109,28 @@
     XX(ESTOPPING, 605, "server is stopping")                                                       \
     XX(EBADREQ, 606, "malformed HTTP request")
 
-#define DG_ERRMAP_NODE(XX) XX(ENODE, 700, "node error")
+#define DG_ERRMAP_NODE(XX)                                                                         \
+    XX(ENODE, 700, "node error")                                                                   \
+    XX(EORIMISMATCH, 701, "the message's ORI is not the requester's")                              \
+    XX(ENOIDENT, 702, "the requester is not identified")                                           \
+    XX(EUNKNOWNAGENCY, 703, "the requester is not in the agency directory")                        \
+    XX(ENOTFORSTATE, 704, "the message is not addressed to this state")                            \
+    XX(EDENIED, 705, "refused by the state's policy")                                              \
+    XX(EAUDITDOWN, 706, "the audit log cannot record the request")                                 \
+    XX(EDEADLINE, 707, "the review deadline passed")                                               \
+    XX(EREVIEWDENIED, 708, "refused by a state reviewer")                                          \
+    XX(EMEDIATYPE, 709, "unsupported media type")                                                  \
+    XX(EBUSY, 710, "too many requests waiting for the audit log")                                  \
+    XX(ELOOKUP, 711, "the DMV store could not be read")
 
 #define DG_ERRMAP_REVIEW(XX) XX(EREVIEW, 800, "review error")
 
 #define DG_ERRMAP_HUB(XX) XX(EHUB, 900, "hub error")
 
-#define DG_ERRMAP_REPORT(XX) XX(EREPORT, 1000, "report error")
+#define DG_ERRMAP_REPORT(XX)                                                                       \
+    XX(EREPORT, 1000, "report error")                                                              \
+    XX(ENOSTATS, 1001, "no statistics in this store")                                              \
+    XX(ESIMULATE, 1002, "policy simulation error")
 
 #define DG_ERRNO_MAP(XX)                                                                           \
     DG_ERRMAP_CORE(XX)                                                                             \

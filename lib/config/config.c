@@ -41,7 +41,8 @@ static const struct row table[] = {
       "event loops (threads) serving connections; 0 means one per CPU core"},
      OFF(threads)},
     {{"store", DG_CONFIG_PATH, 0, 0, NULL, "",
-      "the DMV store (SQLite database); required for a node"},
+      "the DMV store: an SQLite database file, or a postgresql:// URI (several node processes "
+      "share one PostgreSQL database); required for a node"},
      OFF(store)},
     {{"directory", DG_CONFIG_PATH, 0, 0, NULL, "",
       "the agency directory (who each ORI is); required for a node"},
@@ -55,6 +56,11 @@ static const struct row table[] = {
     {{"audit_key", DG_CONFIG_PATH, 0, 0, NULL, "",
       "the audit log's signing key (signed-note private key file); required for a node"},
      OFF(audit_key)},
+    {{"audit_sequencer", DG_CONFIG_STRING, 0, 0, NULL, "",
+      "instead of audit_dir and audit_key: the audit sequencer that writes the state's one log "
+      "for several node processes (dmvgate auditd), unix:PATH or a loopback HOST:PORT, several "
+      "separated by commas (tried in order)"},
+     OFF(audit_sequencer)},
     {{"tls_cert", DG_CONFIG_PATH, 0, 0, NULL, "",
       "server certificate chain, PEM; required unless dev_mode"},
      OFF(tls_cert)},
@@ -72,11 +78,12 @@ static const struct row table[] = {
       "subject CN of the hub's client certificate: only that peer may state another agency's "
       "ORI; empty accepts no hub"},
      OFF(hub_identity)},
-    {{"audit_batch_max", DG_CONFIG_INT, 1, 65536, NULL, "256",
+    {{"audit_batch_max", DG_CONFIG_INT, 1, 65536, NULL, "1024",
       "most audit entries made durable by one sync (group commit)"},
      OFF(audit_batch_max)},
-    {{"audit_batch_wait_us", DG_CONFIG_INT, 0, 1000000, NULL, "500",
-      "longest time, in microseconds, an audit batch waits for more entries before its sync"},
+    {{"audit_batch_wait_us", DG_CONFIG_INT, 0, 1000000, NULL, "0",
+      "longest time, in microseconds, an audit batch waits for more entries before its sync; 0 "
+      "syncs what is queued at once (batches then form by themselves under load)"},
      OFF(audit_batch_wait_us)},
     {{"max_body", DG_CONFIG_SIZE, 256, 16 * 1024 * 1024, NULL, "64k",
       "largest request body accepted, bytes (k and m suffixes: KiB, MiB)"},
@@ -258,7 +265,9 @@ bool dg_config_host_is_loopback(const char *host)
 
 static int set_string(char **slot, const char *s, size_t n, const char *base_dir, bool is_path)
 {
-    bool resolve = is_path && n > 0 && s[0] != '/' && base_dir && base_dir[0];
+    /* A URI ("postgresql://...") is not a path: it is kept as written. */
+    bool uri = is_path && n > 3 && memmem(s, n, "://", 3) != NULL;
+    bool resolve = is_path && !uri && n > 0 && s[0] != '/' && base_dir && base_dir[0];
     size_t bl = resolve ? strlen(base_dir) : 0;
     char *v = dg_malloc(bl + 1 + n + 1);
     if (!v)
@@ -619,9 +628,18 @@ int dg_config_validate(const struct dg_config *c, struct dg_config_report *r)
         need(r, "store", c->store, why);
         need(r, "directory", c->directory, why);
         need(r, "policy", c->policy, why);
-        need(r, "audit_dir", c->audit_dir, why);
-        need(r, "audit_key", c->audit_key, why);
-        readable(c, r, "store", c->store);
+        if (c->audit_sequencer[0]) {
+            /* The sequencer owns the log: a node that also had one would write a second. */
+            if (c->audit_dir[0] || c->audit_key[0])
+                diag(r, line_of(c, "audit_sequencer"), false, "audit_sequencer",
+                     "with audit_sequencer the sequencer writes the log: leave audit_dir and "
+                     "audit_key out");
+        } else {
+            need(r, "audit_dir", c->audit_dir, "for a node (or audit_sequencer)");
+            need(r, "audit_key", c->audit_key, "for a node (or audit_sequencer)");
+        }
+        if (!strstr(c->store, "://"))
+            readable(c, r, "store", c->store);
         readable(c, r, "directory", c->directory);
         readable(c, r, "policy", c->policy);
         readable(c, r, "audit_key", c->audit_key);

@@ -31,6 +31,11 @@
 #define MAX_DNF      256  /* cubes in one condition's normal form */
 #define MAX_RESIDUAL 1024 /* cubes while subtracting earlier rules */
 #define MAX_STRS     256  /* distinct names of one attribute the analysis tracks */
+/* Constraint operations the whole analysis may spend. A policy written by a
+ * person needs a few thousand; an adversarial one (thousands of rules of
+ * wide "or"s) could need billions. Past the budget the analysis stops and
+ * reports nothing more, which is sound: it only ever reports what it proved. */
+#define BUDGET 20000000L
 
 enum var_kind { V_MASK, V_STR, V_INT };
 
@@ -65,6 +70,7 @@ struct an {
     int *list_var;              /* var of each list */
     bool str_overflow[AT__COUNT];
     int *key_id; /* id of each p->keys entry within its attribute, -1 if untracked */
+    long budget; /* constraint operations left */
     int nomem;
 };
 
@@ -177,7 +183,8 @@ static void cubes_release(struct cubes *l)
 /* Append a copy of cube src (nv constraints); a new full cube when src is NULL. */
 static struct cons *cubes_push(struct an *A, struct cubes *l, const struct cons *src, int limit)
 {
-    if (l->n >= limit) {
+    A->budget -= l->nv + 1;
+    if (l->n >= limit || A->budget < 0) {
         l->overflow = true;
         return NULL;
     }
@@ -254,6 +261,7 @@ static int make_vars(struct an *A)
     for (int i = 0; i < p->nkeys; i++)
         A->key_id[i] = -1;
     int nstr[AT__COUNT] = {0};
+    int32_t first_key[AT__COUNT][MAX_STRS]; /* a key with each id, per attribute */
     for (int n = 0; n < p->nnodes && !A->nomem; n++) {
         const struct dg__node *nd = &p->nodes[n];
         int a = nd->attr;
@@ -282,19 +290,22 @@ static int make_vars(struct an *A)
         case PN_STR:
             if (A->attr_var[a] < 0)
                 A->attr_var[a] = new_var(A, V_STR, a, -1, 0);
-            for (int32_t k = nd->a; k < nd->a + nd->b; k++) {
-                /* The same name written twice gets the same id. */
+            for (int32_t k = nd->a; k < nd->a + nd->b && !A->str_overflow[a]; k++) {
+                /* The same name written twice gets the same id: search the
+                 * attribute's distinct names so far (at most MAX_STRS). */
                 A->key_id[k] = -1;
-                for (int32_t j = 0; j < k && A->key_id[k] < 0; j++) {
-                    if (A->key_id[j] >= 0 && p->keys[j].w[0] == p->keys[k].w[0] &&
-                        p->keys[j].w[1] == p->keys[k].w[1] && A->key_id[j] >> 16 == a)
-                        A->key_id[k] = A->key_id[j];
+                for (int j = 0; j < nstr[a] && A->key_id[k] < 0; j++) {
+                    const struct dg__key *d = &p->keys[first_key[a][j]];
+                    if (d->w[0] == p->keys[k].w[0] && d->w[1] == p->keys[k].w[1])
+                        A->key_id[k] = a << 16 | j;
                 }
                 if (A->key_id[k] < 0) {
-                    if (nstr[a] >= MAX_STRS)
+                    if (nstr[a] >= MAX_STRS) {
                         A->str_overflow[a] = true;
-                    else
+                    } else {
+                        first_key[a][nstr[a]] = k;
                         A->key_id[k] = a << 16 | nstr[a]++;
+                    }
                 }
             }
             break;
@@ -482,6 +493,11 @@ static bool subtract(struct an *A, struct cubes *res, const struct cons *d)
     }
     for (int i = 0; i < res->n && !r.overflow; i++) {
         struct cons *c = cube(res, i);
+        A->budget -= res->nv;
+        if (A->budget < 0) {
+            r.overflow = true;
+            break;
+        }
         /* Does d meet c at all? */
         memcpy(tmp, c, (size_t)res->nv * sizeof(*tmp));
         for (int v = 0; v < res->nv; v++)
@@ -523,8 +539,14 @@ static bool subtract(struct an *A, struct cubes *res, const struct cons *d)
 static void report(struct an *A, enum dg_policy_severity sev, int line, int col, const char *msg)
 {
     struct dg__compile *c = A->c;
-    if (sev == DG_POLICY_ERROR)
-        c->errors++;
+    if (c->errors >= DG_POLICY_MAX_DIAGS)
+        return; /* the parser stops at the same count */
+    if (sev == DG_POLICY_ERROR && ++c->errors == DG_POLICY_MAX_DIAGS) {
+        if (dg__diag_add(c->diags, sev, c->filename, c->pol->text, c->pol->len, line, col,
+                         "%s (too many errors, stopping)", msg))
+            A->nomem = DG_ENOMEM;
+        return;
+    }
     if (dg__diag_add(c->diags, sev, c->filename, c->pol->text, c->pol->len, line, col, "%s", msg))
         A->nomem = DG_ENOMEM;
 }
@@ -668,6 +690,7 @@ int dg__check(struct dg__compile *c)
     memset(&A, 0, sizeof(A));
     A.c = c;
     A.p = c->pol;
+    A.budget = BUDGET;
     if (make_vars(&A) == 0) {
         check_reach(&A);
     }

@@ -44,6 +44,9 @@ static int finish(struct dg_policy *p)
     p->modifiers = dg_calloc((size_t)p->nrules + 1, sizeof(int));
     if (!p->deciding || !p->modifiers)
         return DG_ENOMEM;
+    for (int n = 0; n < p->nnodes; n++)
+        if (p->nodes[n].op != PN_AND && p->nodes[n].op != PN_OR && p->nodes[n].op != PN_NOT)
+            p->uses |= 1u << p->nodes[n].attr;
     for (int i = 0; i < p->nrules; i++) {
         struct dg__rule *r = &p->rules[i];
         r->cond_text = dg_strndup(p->text + r->cond_off, r->cond < 0 ? 0 : r->cond_len);

@@ -17,34 +17,59 @@
  */
 #include "policy_int.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
-static void pack_field(struct dg__key *k, const char *s, size_t max)
+_Static_assert(offsetof(struct dg_agency, ori) + 16 <= sizeof(struct dg_agency) &&
+                   offsetof(struct dg_agency, department) + 16 <= sizeof(struct dg_agency) &&
+                   offsetof(struct dg_agency, component) + 16 <= sizeof(struct dg_agency),
+               "pack_field reads 16 bytes from each name of struct dg_agency");
+
+/* The first zero byte of w (little-endian byte order), or 8 when none. */
+static unsigned zero_byte(uint64_t w)
 {
-    size_t n = strnlen(s, max);
-    if (n > 15)
-        n = 15;
-    k->w[0] = k->w[1] = 0;
-    memcpy(k->w, s, n);
+    uint64_t t = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+    return t ? (unsigned)__builtin_ctzll(t) / 8 : 8;
 }
 
-int dg__facts_fill(const struct dg_policy *p, const struct dg_policy_request *req,
-                   const struct dg_policy_record *rec, struct dg__facts *f)
+/* Keep the bytes of w below byte n (n <= 8). */
+static uint64_t keep(uint64_t w, unsigned n)
+{
+    return n >= 8 ? w : w & ((1ull << (n * 8)) - 1);
+}
+
+/* Pack the NUL-terminated name at s into k, as dg__key_pack does, without a
+ * strlen: two 8-byte loads and a zero-byte search. s must have 16 readable
+ * bytes (every caller passes a member of struct dg_agency with at least 16
+ * bytes of the struct from it); a name of 16 or more bytes keeps 15, as
+ * dg__key_pack would refuse it and so it can match nothing in a policy. */
+static void pack_field(struct dg__key *k, const char *s)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    unsigned z = zero_byte(w0);
+    if (z < 8) {
+        k->w[0] = keep(w0, z);
+        k->w[1] = 0;
+    } else {
+        k->w[0] = w0;
+        k->w[1] = keep(w1, zero_byte(w1)) & 0x00ffffffffffffffull;
+    }
+}
+
+#define USES(a) (uses & (1u << (a)))
+
+static int fill(const struct dg_policy *p, const struct dg_policy_request *req,
+                const struct dg_policy_record *rec, struct dg__facts *f, uint32_t uses)
 {
     const struct dg_agency *a = req->requester;
-    if (!a || (unsigned)a->level >= DG_LEVEL__COUNT || (unsigned)a->category >= DG_CAT__COUNT ||
-        (unsigned)req->key >= DG_KEY__COUNT || (unsigned)req->purpose >= DG_PUR__COUNT ||
+    if (!a || (unsigned)req->key >= DG_KEY__COUNT || (unsigned)req->purpose >= DG_PUR__COUNT ||
         (unsigned)req->legal_process >= DG_LEG__COUNT || req->hour > 23 || req->weekday > 6)
         return DG_EINVAL;
     uint32_t *v = f->v;
-    v[AT_REQ_ORI] = 0;
-    v[AT_REQ_STATE] = dg__state_ix(p, a->state);
-    v[AT_REQ_LEVEL] = (uint32_t)a->level;
-    v[AT_REQ_DEPARTMENT] = 0;
-    v[AT_REQ_COMPONENT] = 0;
-    v[AT_REQ_CATEGORY] = (uint32_t)a->category;
-    v[AT_REQ_AGREEMENTS] = a->agreements;
+    /* The request's own members: one struct, already in cache. */
     v[AT_REQ_VOLUME] = req->queries_last_hour;
     v[AT_QUERY_KEY] = (uint32_t)req->key;
     v[AT_QUERY_IDBY] = req->identified_by;
@@ -52,15 +77,46 @@ int dg__facts_fill(const struct dg_policy *p, const struct dg_policy_request *re
     v[AT_PURPOSE] = (uint32_t)req->purpose;
     v[AT_LEGAL_PROCESS] = (uint32_t)req->legal_process;
     v[AT_HAS_CASE] = req->has_case_number ? 1 : 0;
-    v[AT_DESTINATION] = dg__state_ix(p, req->destination);
+    v[AT_DESTINATION] = USES(AT_DESTINATION) ? dg__state_ix(p, req->destination) : 0;
     v[AT_TIME_HOUR] = req->hour;
     v[AT_TIME_WEEKDAY] = req->weekday;
     v[AT_REC_LAWFUL_PRESENCE] = rec && rec->lawful_presence_flag ? 1 : 0;
     f->rec_known = rec != NULL;
-    pack_field(&f->ori, a->ori, sizeof(a->ori));
-    pack_field(&f->dept, a->department, sizeof(a->department));
-    pack_field(&f->comp, a->component, sizeof(a->component));
+    /* The directory entry: one of thousands, likely not in cache; read only
+     * the members the policy tests. */
+    if (USES(AT_REQ_LEVEL)) {
+        if ((unsigned)a->level >= DG_LEVEL__COUNT)
+            return DG_EINVAL;
+        v[AT_REQ_LEVEL] = (uint32_t)a->level;
+    }
+    if (USES(AT_REQ_CATEGORY)) {
+        if ((unsigned)a->category >= DG_CAT__COUNT)
+            return DG_EINVAL;
+        v[AT_REQ_CATEGORY] = (uint32_t)a->category;
+    }
+    if (USES(AT_REQ_STATE))
+        v[AT_REQ_STATE] = dg__state_ix(p, a->state);
+    if (USES(AT_REQ_AGREEMENTS))
+        v[AT_REQ_AGREEMENTS] = a->agreements;
+    if (USES(AT_REQ_ORI))
+        pack_field(&f->ori, a->ori);
+    if (USES(AT_REQ_DEPARTMENT))
+        pack_field(&f->dept, a->department);
+    if (USES(AT_REQ_COMPONENT))
+        pack_field(&f->comp, a->component);
     return 0;
+}
+
+int dg__facts_fill(const struct dg_policy *p, const struct dg_policy_request *req,
+                   const struct dg_policy_record *rec, struct dg__facts *f)
+{
+    return fill(p, req, rec, f, p->uses);
+}
+
+int dg__facts_fill_all(const struct dg_policy *p, const struct dg_policy_request *req,
+                       const struct dg_policy_record *rec, struct dg__facts *f)
+{
+    return fill(p, req, rec, f, ~0u);
 }
 
 int dg__eval_leaf(const struct dg_policy *p, const struct dg__facts *f, const struct dg__node *nd)

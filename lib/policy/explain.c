@@ -129,7 +129,7 @@ int dg_policy_explain(const struct dg_policy *p, const struct dg_policy_request 
     if (rc)
         return rc;
     struct dg__facts f;
-    dg__facts_fill(p, req, rec, &f);
+    dg__facts_fill_all(p, req, rec, &f);
     rc = dg_buf_printf(out, "policy \"%s\" (state %s, %s): %d rules\n", dg_policy_name(p), p->state,
                        p->filename, p->nrules);
     if (rc == 0)

@@ -205,6 +205,7 @@ struct dg_policy {
     struct dg__orilist *lists;
     int nlists;
     bool record_modifiers;     /* some redact/notify rule looks at the record */
+    uint32_t uses;             /* bit (1 << attr) for every attribute a test looks at */
     uint8_t state_ix[26 * 26]; /* "CO" -> dg_state_index, or DG__STATE_UNKNOWN */
 };
 
@@ -254,12 +255,18 @@ int dg__load_list_file(struct dg__compile *c, struct dg__orilist *l, int line, i
 /* Evaluate node n with three-valued logic (eval.c). */
 enum { DG__F = 0, DG__T = 1, DG__U = 2 };
 struct dg__facts {
-    uint32_t v[AT__COUNT]; /* enum index, set bits, count */
+    /* Enum index, set bits, count. Only the attributes the policy uses are
+     * filled (p->uses): the directory entry is read only as far as needed,
+     * which keeps a decision to about one cache line of it. */
+    uint32_t v[AT__COUNT];
     struct dg__key dept, comp, ori;
     bool rec_known;
 };
 int dg__facts_fill(const struct dg_policy *p, const struct dg_policy_request *req,
                    const struct dg_policy_record *rec, struct dg__facts *f);
+/* The same, filling every attribute (for explain). */
+int dg__facts_fill_all(const struct dg_policy *p, const struct dg_policy_request *req,
+                       const struct dg_policy_record *rec, struct dg__facts *f);
 int dg__eval_node(const struct dg_policy *p, const struct dg__facts *f, int32_t n);
 int dg__eval_leaf(const struct dg_policy *p, const struct dg__facts *f, const struct dg__node *nd);
 

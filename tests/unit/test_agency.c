@@ -12,6 +12,7 @@
 
 #include <dmvgate/agency.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -349,6 +350,33 @@ static void generated_directory_shape(void **state)
     dg_directory_free(d);
 }
 
+/* Every allocation of a load fails in turn: the error is DG_ENOMEM, the
+ * directory is unchanged, nothing leaks (ASan checks the last part). */
+static void csv_allocation_failures(void **state)
+{
+    (void)state;
+    const char *csv = HDR "CO0010000,A,CO,local,,,sheriff,287g-jail\n"
+                          "CO0020000,\"B, C\",CO,local,,,sheriff,\n"
+                          "AZICE0100,ICE,AZ,federal,DHS,ICE-ERO,federal_le,\n";
+    struct dg_directory *d = dg_directory_new();
+    struct dg_error e;
+    dg_alloc_fail_at(ULONG_MAX);
+    assert_int_equal(parse(d, csv, &e), 3);
+    unsigned long count = dg_alloc_fail_at(0);
+    dg_directory_free(d);
+    assert_true(count > 0);
+    for (unsigned long n = 1; n <= count; n++) {
+        d = dg_directory_new();
+        assert_non_null(d);
+        dg_alloc_fail_at(n);
+        int rc = parse(d, csv, &e);
+        dg_alloc_fail_at(0);
+        assert_int_equal(rc, DG_ENOMEM);
+        assert_int_equal(dg_directory_count(d), 0);
+        dg_directory_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +387,7 @@ int main(void)
         cmocka_unit_test(csv_limits),
         cmocka_unit_test(directory_many_entries),
         cmocka_unit_test(generated_directory_shape),
+        cmocka_unit_test(csv_allocation_failures),
         /* one test per line */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@ static void defaults_match_table(void **state)
     assert_true(dg_config_threads(&c) >= 1);
     assert_int_equal(c.max_body, 64 * 1024);
     assert_int_equal(c.max_headers, 16 * 1024);
-    assert_int_equal(c.audit_batch_max, 256);
+    assert_int_equal(c.audit_batch_max, 1024);
     assert_false(c.dev_mode);
     assert_string_equal(c.access_log, "stderr");
     assert_string_equal(c.store, "");

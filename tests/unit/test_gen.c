@@ -14,6 +14,7 @@
 
 #include <dmvgate/store.h>
 
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +363,42 @@ static void seed_a_store(void **state)
     dg_store_close(s);
 }
 
+static void allocation_failures(void **state)
+{
+    (void)state;
+    struct dg_gen_opts o = {.state = "WI", .seed = 3};
+    struct dg_gen *g;
+    struct dg_error e;
+    struct dg_driver d;
+    struct dg_vehicle v[DG_GEN_MAX_VEHICLES];
+    struct dg_buf b;
+    dg_alloc_fail_at(ULONG_MAX);
+    assert_int_equal(dg_gen_new(&o, &g, &e), 0);
+    dg_buf_init(&b, 4096);
+    for (int i = 0; i < 50; i++) {
+        dg_buf_reset(&b);
+        assert_true(dg_gen_next(g, &d, &b, v) >= 0);
+    }
+    dg_buf_release(&b);
+    dg_gen_free(g);
+    unsigned long count = dg_alloc_fail_at(0);
+    for (unsigned long n = 1; n <= count; n++) {
+        dg_alloc_fail_at(n);
+        int rc = dg_gen_new(&o, &g, &e);
+        if (rc == 0) {
+            dg_buf_init(&b, 4096);
+            for (int i = 0; i < 50 && rc >= 0; i++) {
+                dg_buf_reset(&b);
+                rc = dg_gen_next(g, &d, &b, v);
+            }
+            dg_buf_release(&b);
+            dg_gen_free(g);
+        }
+        dg_alloc_fail_at(0);
+        assert_int_equal(rc, DG_ENOMEM);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +410,7 @@ int main(void)
         cmocka_unit_test(population_shape),
         cmocka_unit_test(bad_options),
         cmocka_unit_test(seed_a_store),
+        cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
