@@ -136,7 +136,8 @@ int dg_policy_explain(const struct dg_policy *p, const struct dg_policy_request 
         rc = request_str(&f, req, rec, out);
     if (rc == 0)
         rc = dg_buf_addc(out, '\n');
-    bool decided = false; /* a deciding rule above decided (or stopped the decision) */
+    /* Whether a deciding rule above matched (1) or waits for the record (2). */
+    int above = 0;
     for (int i = 0; i < p->nrules && rc == 0; i++) {
         const struct dg__rule *r = &p->rules[i];
         bool deciding = r->action != DG_POLICY_ACT_REDACT && r->action != DG_POLICY_ACT_NOTIFY;
@@ -145,24 +146,29 @@ int dg_policy_explain(const struct dg_policy *p, const struct dg_policy_request 
         if (rc == 0)
             rc = rule_text(p, r, out);
         const char *verdict;
-        if (deciding) {
-            if (decided)
-                verdict = k == DG__T   ? "matches, but an earlier rule already decided"
-                          : k == DG__F ? "does not match (an earlier rule already decided)"
-                                       : "unknown until the lookup (an earlier rule already "
-                                         "decided)";
-            else
-                verdict = k == DG__T   ? "MATCHES: this rule decides"
-                          : k == DG__F ? "does not match"
-                                       : "unknown until the lookup: the decision waits for the "
-                                         "record";
-            decided = decided || k != DG__F;
-        } else {
-            verdict = k == DG__T
-                          ? (d.outcome == DG_POLICY_DENY ? "matches, but a deny releases nothing"
-                                                         : "MATCHES: applies")
+        if (deciding && above) {
+            static const char *const later[2][3] = {
+                {"does not match (an earlier rule already decided)",
+                 "matches, but an earlier rule already decided",
+                 "unknown until the lookup (an earlier rule already decided)"},
+                {"does not match (an earlier rule waits for the record)",
+                 "matches, but an earlier rule waits for the record",
+                 "unknown until the lookup (an earlier rule waits for the record)"},
+            };
+            verdict = later[above - 1][k];
+        } else if (deciding) {
+            verdict = k == DG__T   ? "MATCHES: this rule decides"
                       : k == DG__F ? "does not match"
-                                   : "unknown until the lookup: applied in phase 2 if it matches";
+                                   : "unknown until the lookup: the decision waits for the record";
+            above = k == DG__T ? 1 : k == DG__U ? 2 : 0;
+        } else if (k == DG__T) {
+            verdict = d.outcome == DG_POLICY_DENY ? "matches, but a deny releases nothing"
+                      : d.outcome == DG_POLICY_UNDECIDED
+                          ? "matches: applies if the data is released"
+                          : "MATCHES: applies";
+        } else {
+            verdict = k == DG__F ? "does not match"
+                                 : "unknown until the lookup: applied in phase 2 if it matches";
         }
         if (rc == 0)
             rc = dg_buf_printf(out, "  -> %s\n", verdict);

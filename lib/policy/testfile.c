@@ -586,8 +586,10 @@ static int build(const struct tfile *F, const struct dg_policy_test_env *env, co
         struct dg_error e;
         dg_error_clear(&e);
         dg_policy_request_init(r, NULL);
-        int rc = env->parse_message(env->parse_ctx, F->pool.data + c->msg_off, c->msg_len,
-                                    c->src == SRC_JSON, r, ori, &e);
+        /* The pool is NULL until some message has text ("json" alone has none). */
+        const char *msg = F->pool.data ? F->pool.data + c->msg_off : "";
+        int rc =
+            env->parse_message(env->parse_ctx, msg, c->msg_len, c->src == SRC_JSON, r, ori, &e);
         if (rc) {
             snprintf(why, whyn, "the %s does not parse: %s%s%s: %s",
                      c->src == SRC_JSON ? "JSON message" : "message", dg_errname(rc),

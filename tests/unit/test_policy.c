@@ -898,6 +898,38 @@ static void explain_every_rule(void **state)
     dg_policy_free(p);
 }
 
+static void explain_undecided(void **state)
+{
+    (void)state;
+    struct dg_policy *p = ok(
+        HDR "review \"flagged\" when requester.level == federal and record.lawful_presence_flag\n"
+            "redact address when requester.level == federal\n"
+            "default allow\n");
+    struct dg_policy_request r = req_for(&fbi);
+    struct dg_buf b;
+    dg_buf_init(&b, 1 << 16);
+    assert_int_equal(dg_policy_explain(p, &r, NULL, &b), 0);
+    assert_non_null(strstr(b.data, "  -> unknown until the lookup: the decision waits for the "
+                                   "record\n"
+                                   "      requester.level == federal: true (requester.level is "
+                                   "federal)\n"
+                                   "      record.lawful_presence_flag: unknown "
+                                   "(record.lawful_presence_flag is not known before the "
+                                   "lookup)\n"));
+    assert_non_null(strstr(b.data, "  -> matches: applies if the data is released\n"));
+    assert_non_null(strstr(b.data, "  -> matches, but an earlier rule waits for the record\n"));
+    assert_non_null(strstr(b.data, "\ndecision: undecided: depends on the record"));
+    dg_buf_reset(&b);
+    struct dg_policy_record rec = {.lawful_presence_flag = true};
+    assert_int_equal(dg_policy_explain(p, &r, &rec, &b), 0);
+    assert_non_null(strstr(b.data, "record.lawful_presence_flag: true (record.lawful_presence_flag "
+                                   "is true)"));
+    assert_non_null(strstr(b.data, "\ndecision: review by rule 'flagged' (line 2): flagged; "
+                                   "within 24h then deny; redact address\n"));
+    dg_buf_release(&b);
+    dg_policy_free(p);
+}
+
 /* ---- requests from messages, test files ---------------------------------------------- */
 
 static void request_from_message(void **state)
@@ -1176,6 +1208,7 @@ int main(void)
         cmocka_unit_test(eval_rejects_bad_requests),
         cmocka_unit_test(eval_shared_by_threads),
         cmocka_unit_test(explain_every_rule),
+        cmocka_unit_test(explain_undecided),
         cmocka_unit_test(request_from_message),
         cmocka_unit_test(test_files),
         cmocka_unit_test(volume_window),
