@@ -190,6 +190,7 @@ static const char append_help[] =
     "                      (1000)\n"
     "  --max-batch N       entries per group commit (4096)\n"
     "  --max-wait-us N     wait up to N microseconds for a batch to fill (0)\n"
+    "  --segment-bytes N   start a new segment file past N bytes, >= 1048576 (64 MiB)\n"
     "  --help              this text\n"
     "\n"
     "Empty lines are skipped. A final checkpoint is signed at end of input.\n"
@@ -263,7 +264,7 @@ static void *append_main(void *arg)
 int dg__audit_append(int argc, char **argv)
 {
     const char *dir = NULL, *key = NULL, *origin = NULL, *format = "raw";
-    uint64_t writers = 1, ckpt = 1000, max_batch = 4096, max_wait = 0;
+    uint64_t writers = 1, ckpt = 1000, max_batch = 4096, max_wait = 0, seg = 64u << 20;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         bool more = i + 1 < argc;
@@ -284,6 +285,9 @@ int dg__audit_append(int argc, char **argv)
                 return 2;
         } else if (!strcmp(o, "--max-batch") && more) {
             if (!dg__audit_parse_u64(o, argv[++i], &max_batch))
+                return 2;
+        } else if (!strcmp(o, "--segment-bytes") && more) {
+            if (!dg__audit_parse_u64(o, argv[++i], &seg))
                 return 2;
         } else if (!strcmp(o, "--max-wait-us") && more) {
             if (!dg__audit_parse_u64(o, argv[++i], &max_wait))
@@ -316,13 +320,16 @@ int dg__audit_append(int argc, char **argv)
     o.max_wait_us = (unsigned)(max_wait > 1000000 ? 1000001 : max_wait);
     if (o.max_pending < o.max_batch)
         o.max_pending = o.max_batch;
+    o.segment_bytes = seg;
+    if (o.prealloc_bytes > seg)
+        o.prealloc_bytes = seg;
     struct dg_audit_log *log;
     struct dg_error err;
     int rc = dg_audit_open(&o, &log, &err);
     if (rc) {
         fprintf(stderr, "dmvgate: audit append: %s\n", err.msg);
         dg_note_signer_free(signer);
-        return rc == DG_ERANGE ? 2 : 2;
+        return 2;
     }
     struct appender a = {log,
                          strcmp(format, "json") == 0,
@@ -351,7 +358,7 @@ int dg__audit_append(int argc, char **argv)
 /* ---- dump ------------------------------------------------------------------------- */
 
 static const char dump_help[] =
-    "usage: dmvgate audit dump DIR [--from N] [--count N] [--private]\n"
+    "usage: dmvgate audit dump DIR [--from N] [--count N] [--private | --text]\n"
     "\n"
     "Print the entries of the log in DIR as JSON lines, {\"index\": N, ...}: audit\n"
     "entries in their JSON form (docs/audit.md), other entries as {\"raw\": base64}.\n"
@@ -361,6 +368,9 @@ static const char dump_help[] =
     "  --count N   print at most N entries (all)\n"
     "  --private   include each entry's private part (identifying values, case and\n"
     "              warrant numbers, the person asking): personal data, handle as such\n"
+    "  --text      print 'INDEX<TAB>ENTRY' with each entry's bytes as they are, the\n"
+    "              way 'audit append' prints them (entries holding a newline are\n"
+    "              printed as 'base64:' and their base64)\n"
     "  --help      this text\n";
 
 static int add_b64(struct dg_buf *b, const uint8_t *p, size_t n)
@@ -378,7 +388,7 @@ int dg__audit_dump(int argc, char **argv)
 {
     const char *dir = NULL;
     uint64_t from = 0, count = UINT64_MAX;
-    bool priv = false;
+    bool priv = false, text = false;
     for (int i = 1; i < argc; i++) {
         if (dg__audit_is_help(argv[i])) {
             fputs(dump_help, stdout);
@@ -391,6 +401,8 @@ int dg__audit_dump(int argc, char **argv)
                 return 2;
         } else if (!strcmp(argv[i], "--private")) {
             priv = true;
+        } else if (!strcmp(argv[i], "--text")) {
+            text = true;
         } else if (argv[i][0] == '-') {
             return dg_cmd_usage_error("audit dump: unknown option '%s'", argv[i]);
         } else if (!dir) {
@@ -415,6 +427,18 @@ int dg__audit_dump(int argc, char **argv)
     int ret = 0;
     while (e && count-- > 0 && (rc = dg_audit_iter_next(it, &r, &err)) == 1) {
         dg_buf_reset(&out);
+        if (text) {
+            dg_buf_printf(&out, "%llu\t", (unsigned long long)r.index);
+            if (memchr(r.pub, '\n', r.pub_len)) {
+                dg_buf_addstr(&out, "base64:");
+                add_b64(&out, r.pub, r.pub_len);
+            } else {
+                dg_buf_add(&out, r.pub, r.pub_len);
+            }
+            dg_buf_addc(&out, '\n');
+            fwrite(out.data, 1, out.len, stdout);
+            continue;
+        }
         dg_buf_printf(&out, "{\"index\":%llu,", (unsigned long long)r.index);
         if (r.priv_len && dg_audit_entry_decode(r.pub, r.pub_len, priv ? r.priv : NULL,
                                                 priv ? r.priv_len : 0, e, &err) == 0) {

@@ -319,8 +319,10 @@ struct dg_audit_requester {
 };
 
 /* Every string is NUL-terminated UTF-8 without control characters; "" means
- * absent. Which members an entry of each kind carries is in docs/audit.md;
- * members that do not apply to its kind must be left zero/empty. */
+ * absent. Which members an entry of each kind carries is in docs/audit.md
+ * (public part: tags 1-25; private part: the identifying values, leg_number,
+ * case_number, atn, reason); public members that do not apply to its kind
+ * are not encoded, and decode leaves them zero. */
 struct dg_audit_entry {
     enum dg_audit_kind kind;
     int64_t time_us;               /* microseconds since the epoch, UTC */
@@ -400,9 +402,10 @@ int dg_audit_entry_from_json(const char *json, size_t n, struct dg_audit_entry *
  *
  * Appends are durable when acknowledged: the entry is written and
  * fdatasync'd, and its index assigned. A writer thread commits concurrent
- * appends in groups (one write and one fdatasync per batch). A publisher
- * thread turns durable entries into tiles and signs checkpoints every
- * checkpoint_ms. All functions on an open log are thread-safe. */
+ * appends in groups (one write and one fdatasync per batch); a completion
+ * thread calls the appenders back; a publisher thread turns durable entries
+ * into tiles and signs checkpoints every checkpoint_ms. All functions on an
+ * open log are thread-safe. */
 struct dg_audit_log;
 
 #define DG_AUDIT_CREATE   0x1 /* create the directory and an empty log if absent */
@@ -445,12 +448,13 @@ int dg_audit_open(const struct dg_audit_options *o, struct dg_audit_log **out,
 int dg_audit_close(struct dg_audit_log *log);
 
 /* Completion of an asynchronous append: status 0 and the entry's index once
- * it is durable, or a negative error (DG_EIO, DG_ENOSPC, DG_ELOGCLOSED) and
- * then no index and nothing was acknowledged. Called exactly once, from the
- * log's writer thread, after the batch's fdatasync: it must be quick and must
- * not block or call back into the log (no blocking append). An event loop
- * typically records the result and wakes itself with event_active() or a
- * write to a pipe. */
+ * it is durable, or a negative error (DG_EIO, DG_ENOSPC, ...) and then no
+ * index and nothing was acknowledged. Called exactly once per queued append,
+ * from the log's completion thread, after the batch's fdatasync, in index
+ * order: it must be quick and thread-safe, and must not block or wait on the
+ * log (no blocking append, no dg_audit_publish, no dg_audit_close). An event
+ * loop typically records the result in the parked request and wakes itself
+ * with event_active() or a write to a pipe. */
 typedef void (*dg_audit_done_fn)(void *arg, int status, uint64_t index);
 
 /* Queue an append of a raw log entry pub (1 byte .. DG_AUDIT_ENTRY_MAX; it is

@@ -215,11 +215,18 @@ struct dg__batch {
     size_t len, cap;
     struct dg__pend *pend;
     size_t n, pcap;
+    int status; /* for the completion thread: 0 durable, or the error */
 };
 
 /* Fault injection, for tests: the next `count` operations of kind op fail
  * with errno err (EIO, ENOSPC, ...). */
-enum dg__fault_op { DG__FAULT_WRITE, DG__FAULT_SYNC, DG__FAULT_ALLOC, DG__FAULT__COUNT };
+enum dg__fault_op {
+    DG__FAULT_WRITE,   /* a segment write */
+    DG__FAULT_SYNC,    /* a segment fdatasync */
+    DG__FAULT_ALLOC,   /* allocating segment space */
+    DG__FAULT_PUBLISH, /* signing and publishing a checkpoint */
+    DG__FAULT__COUNT
+};
 
 struct dg_audit_log {
     struct dg_audit_options o;
@@ -244,6 +251,11 @@ struct dg_audit_log {
 
     /* writer (its thread; durable under mu) */
     pthread_t writer;
+    pthread_t completer;                     /* calls the completions of written batches */
+    pthread_cond_t done_cv;                  /* completer: a batch is done */
+    struct dg__batch *done_head, *done_tail; /* (mu) */
+    unsigned done_n;                         /* batches waiting for their completions (mu) */
+    bool writer_done;                        /* (mu) */
     int segfd;
     uint64_t seg_first;
     uint64_t seg_off;   /* next write offset */
@@ -285,5 +297,7 @@ void dg__publisher_stop(struct dg_audit_log *log);
 
 /* For tests: make the next count operations of op fail with errno e. */
 void dg__audit_inject_fault(struct dg_audit_log *log, enum dg__fault_op op, int e, unsigned count);
+/* The injected failure for op, as an errno, or 0 (and counts it down). */
+int dg__audit_fault(struct dg_audit_log *log, enum dg__fault_op op);
 
 #endif

@@ -135,7 +135,9 @@ static int invalid(struct dg_error *err, const char *field, const char *why)
     return dg_error_set(err, DG_EENTRY, field, -1, "%s", why);
 }
 
-static int validate(const struct dg_audit_entry *e, struct dg_error *err)
+/* Check e; with_values: the identifying values must be there (not when
+ * only the public part was decoded). */
+static int validate(const struct dg_audit_entry *e, bool with_values, struct dg_error *err)
 {
     if (e->kind < DG_AUDIT_QUERY || e->kind > DG_AUDIT_SECURITY)
         return invalid(err, "kind", "unknown entry kind");
@@ -172,7 +174,8 @@ static int validate(const struct dg_audit_entry *e, struct dg_error *err)
         if (e->nids > DG_AUDIT_MAX_IDS)
             return invalid(err, "ids", "too many identifying fields");
         for (unsigned i = 0; i < e->nids; i++)
-            if (!tag_ok(e->ids[i].tag) || !TEXT_OK(e->ids[i].value) || !e->ids[i].value[0])
+            if (!tag_ok(e->ids[i].tag) || !TEXT_OK(e->ids[i].value) ||
+                (with_values && !e->ids[i].value[0]))
                 return invalid(err, "ids", "invalid identifying field");
     }
     if (e->kind == DG_AUDIT_REVIEW) {
@@ -199,33 +202,51 @@ static int validate(const struct dg_audit_entry *e, struct dg_error *err)
 
 /* ---- writing ---------------------------------------------------------------------- */
 
-static int put(struct dg_buf *b, unsigned tag, const void *v, size_t n)
+/* Where an encoding goes: appended to a buffer, or compared with the bytes
+ * being decoded (the canonical check, without allocating). */
+struct sink {
+    struct dg_buf *b;
+    const uint8_t *cmp;
+    size_t len, pos;
+};
+
+static int add(struct sink *k, const void *p, size_t n)
+{
+    if (k->b)
+        return dg_buf_add(k->b, p, n);
+    if (n > k->len - k->pos || memcmp(k->cmp + k->pos, p, n) != 0)
+        return DG_EENTRY; /* not the canonical encoding */
+    k->pos += n;
+    return 0;
+}
+
+static int put(struct sink *b, unsigned tag, const void *v, size_t n)
 {
     uint8_t h[3] = {(uint8_t)tag, (uint8_t)(n >> 8), (uint8_t)n};
-    int rc = dg_buf_add(b, h, 3);
-    return rc || !n ? rc : dg_buf_add(b, v, n);
+    int rc = add(b, h, 3);
+    return rc || !n ? rc : add(b, v, n);
 }
-static int put_u8(struct dg_buf *b, unsigned tag, unsigned v)
+static int put_u8(struct sink *b, unsigned tag, unsigned v)
 {
     uint8_t x = (uint8_t)v;
     return put(b, tag, &x, 1);
 }
-static int put_u32(struct dg_buf *b, unsigned tag, uint32_t v)
+static int put_u32(struct sink *b, unsigned tag, uint32_t v)
 {
     uint8_t x[4];
     dg__put_be32(x, v);
     return put(b, tag, x, 4);
 }
-static int put_str(struct dg_buf *b, unsigned tag, const char *s)
+static int put_str(struct sink *b, unsigned tag, const char *s)
 {
     return put(b, tag, s, strlen(s));
 }
-static int put_opt(struct dg_buf *b, unsigned tag, const char *s)
+static int put_opt(struct sink *b, unsigned tag, const char *s)
 {
     return s[0] ? put_str(b, tag, s) : 0;
 }
 
-static int put_requester(struct dg_buf *b, const struct dg_audit_requester *r)
+static int put_requester(struct sink *b, const struct dg_audit_requester *r)
 {
     int rc = 0;
     rc = rc ? rc : put_str(b, T_ORI, r->ori);
@@ -239,12 +260,12 @@ static int put_requester(struct dg_buf *b, const struct dg_audit_requester *r)
 }
 
 static int encode_public(const struct dg_audit_entry *e, const uint8_t commitment[DG_HASH_SIZE],
-                         struct dg_buf *b)
+                         struct sink *b)
 {
     uint8_t head[3] = {PUB_FORMAT, PUB_VERSION, (uint8_t)e->kind};
     uint8_t t[8];
     dg__put_be64(t, (uint64_t)e->time_us);
-    int rc = dg_buf_add(b, head, 3);
+    int rc = add(b, head, 3);
     rc = rc ? rc : put(b, T_TIME, t, 8);
     rc = rc ? rc : put_opt(b, T_MSG_ID, e->msg_id);
     if (!rc && (e->kind == DG_AUDIT_QUERY || (e->kind == DG_AUDIT_SECURITY && e->req.ori[0])))
@@ -288,11 +309,11 @@ static int encode_public(const struct dg_audit_entry *e, const uint8_t commitmen
     return rc ? rc : put(b, T_COMMITMENT, commitment, DG_HASH_SIZE);
 }
 
-static int encode_private(const struct dg_audit_entry *e, const uint8_t salt[32], struct dg_buf *b)
+static int encode_private(const struct dg_audit_entry *e, const uint8_t salt[32], struct sink *b)
 {
     uint8_t head[2] = {PUB_FORMAT, PRIV_VERSION};
-    int rc = dg_buf_add(b, head, 2);
-    rc = rc ? rc : dg_buf_add(b, salt, 32);
+    int rc = add(b, head, 2);
+    rc = rc ? rc : add(b, salt, 32);
     for (unsigned i = 0; !rc && e->kind == DG_AUDIT_QUERY && i < e->nids; i++) {
         uint8_t v[1 + 3 + sizeof(e->ids[i].value)];
         size_t tl = strlen(e->ids[i].tag), vl = strlen(e->ids[i].value);
@@ -316,7 +337,7 @@ static void commit_hash(const uint8_t *priv, size_t n, uint8_t out[DG_HASH_SIZE]
 int dg_audit_entry_encode(const struct dg_audit_entry *e, const uint8_t *salt, struct dg_buf *pub,
                           struct dg_buf *priv, struct dg_error *err)
 {
-    int rc = validate(e, err);
+    int rc = validate(e, true, err);
     if (rc)
         return rc;
     uint8_t s[32];
@@ -325,12 +346,13 @@ int dg_audit_entry_encode(const struct dg_audit_entry *e, const uint8_t *salt, s
     else if (RAND_bytes(s, sizeof(s)) != 1)
         return dg_error_set(err, DG_EINTERNAL, NULL, -1, "no randomness for the salt");
     size_t priv0 = priv->len, pub0 = pub->len;
-    rc = encode_private(e, s, priv);
+    struct sink sp = {priv, NULL, 0, 0}, su = {pub, NULL, 0, 0};
+    rc = encode_private(e, s, &sp);
     OPENSSL_cleanse(s, sizeof(s));
     uint8_t c[DG_HASH_SIZE];
     if (!rc) {
         commit_hash((const uint8_t *)priv->data + priv0, priv->len - priv0, c);
-        rc = encode_public(e, c, pub);
+        rc = encode_public(e, c, &su);
     }
     if (!rc && pub->len - pub0 > DG_AUDIT_ENTRY_MAX)
         rc = DG_ETOOBIG;
@@ -515,50 +537,40 @@ static int decode_private(const uint8_t *p, size_t n, struct dg_audit_entry *e)
 int dg_audit_entry_decode(const uint8_t *pub, size_t pub_len, const uint8_t *priv, size_t priv_len,
                           struct dg_audit_entry *out, struct dg_error *err)
 {
-    struct dg_audit_entry *e = dg_calloc(1, sizeof(*e));
-    if (!e)
-        return DG_ENOMEM;
-    int rc = 0;
+    struct dg_audit_entry e;
+    memset(&e, 0, sizeof(e));
     const char *why = "malformed public part";
     if (pub_len > DG_AUDIT_ENTRY_MAX || priv_len > DG_AUDIT_PRIVATE_MAX ||
-        decode_public(pub, pub_len, e))
+        decode_public(pub, pub_len, &e))
         goto bad;
     if (priv && priv_len) {
         uint8_t c[DG_HASH_SIZE];
         commit_hash(priv, priv_len, c);
         why = "the private part does not match the commitment";
-        if (CRYPTO_memcmp(c, e->commitment, DG_HASH_SIZE) != 0)
+        if (CRYPTO_memcmp(c, e.commitment, DG_HASH_SIZE) != 0)
             goto bad;
         why = "malformed private part";
-        if (decode_private(priv, priv_len, e))
+        if (decode_private(priv, priv_len, &e))
             goto bad;
-        e->has_private = true;
+        e.has_private = true;
     }
-    why = "invalid or non-canonical entry";
-    if (validate(e, NULL))
-        goto bad;
     /* Canonical: the bytes must be exactly what the encoder makes of it. */
-    struct dg_buf b;
-    dg_buf_init(&b, DG_AUDIT_PRIVATE_MAX);
-    rc = encode_public(e, e->commitment, &b);
-    bool same = !rc && b.len == pub_len && memcmp(b.data, pub, pub_len) == 0;
-    if (same && e->has_private) {
-        dg_buf_reset(&b);
-        rc = encode_private(e, e->salt, &b);
-        same = !rc && b.len == priv_len && memcmp(b.data, priv, priv_len) == 0;
-    }
-    dg_buf_release(&b);
-    if (rc == DG_ENOMEM)
-        goto out;
-    rc = 0;
-    if (!same)
+    why = "invalid or non-canonical entry";
+    struct sink k = {NULL, pub, pub_len, 0};
+    if (validate(&e, e.has_private, NULL) || encode_public(&e, e.commitment, &k) ||
+        k.pos != pub_len)
         goto bad;
-    *out = *e;
-    goto out;
+    if (e.has_private) {
+        struct sink kp = {NULL, priv, priv_len, 0};
+        if (encode_private(&e, e.salt, &kp) || kp.pos != priv_len)
+            goto bad;
+    }
+    *out = e;
+    if (e.has_private)
+        OPENSSL_cleanse(&e, sizeof(e));
+    return 0;
 bad:
-    rc = dg_error_set(err, DG_EENTRY, NULL, -1, "%s", why);
-out:
-    OPENSSL_cleanse(e, sizeof(*e));
-    dg_free(e);
-    return rc;
+    if (e.has_private || (priv && priv_len))
+        OPENSSL_cleanse(&e, sizeof(e));
+    return dg_error_set(err, DG_EENTRY, NULL, -1, "%s", why);
 }

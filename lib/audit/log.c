@@ -11,6 +11,7 @@
  */
 #include "audit_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -165,6 +166,9 @@ int dg__log_sign(struct dg_audit_log *log, struct dg_error *err)
                             (unsigned long long)S);
     if (T == S && have)
         return 0;
+    int e = dg__audit_fault(log, DG__FAULT_PUBLISH);
+    if (e)
+        return dg_error_set(err, dg_error_from_errno(e), NULL, -1, "injected failure");
     int rc = dg__tilebuild_partials(&log->tb, err);
     if (rc)
         return rc;
@@ -217,9 +221,28 @@ int dg__log_sign(struct dg_audit_log *log, struct dg_error *err)
     return rc;
 }
 
+/* A crash while a segment was being made leaves its temporary file. */
+static void remove_temporaries(const char *segdir)
+{
+    DIR *d = opendir(segdir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 8 && strcmp(e->d_name + n - 8, ".seg.tmp") == 0) {
+            char p[4400];
+            snprintf(p, sizeof(p), "%s/%s", segdir, e->d_name);
+            unlink(p);
+        }
+    }
+    closedir(d);
+}
+
 /* Find the durable end of the last segment and cut whatever follows it. */
 static int recover_segments(struct dg_audit_log *log, uint64_t *durable, struct dg_error *err)
 {
+    remove_temporaries(log->segdir);
     struct dg__segs segs = {0};
     int rc = dg__segs_list(log->segdir, &segs, err);
     if (rc)
@@ -285,6 +308,7 @@ static void log_free(struct dg_audit_log *log)
     pthread_cond_destroy(&log->space);
     pthread_cond_destroy(&log->pub);
     pthread_cond_destroy(&log->signed_);
+    pthread_cond_destroy(&log->done_cv);
     dg_free(log);
 }
 
@@ -365,6 +389,7 @@ int dg_audit_open(const struct dg_audit_options *o, struct dg_audit_log **out, s
     pthread_cond_init(&log->space, NULL);
     pthread_cond_init(&log->pub, NULL);
     pthread_cond_init(&log->signed_, NULL);
+    pthread_cond_init(&log->done_cv, NULL);
     dg_buf_init(&log->signed_note, DG_NOTE_MAX_SIZE);
     snprintf(log->dir, sizeof(log->dir), "%s", o->dir);
     snprintf(log->privdir, sizeof(log->privdir), "%s/private", log->dir);

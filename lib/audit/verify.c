@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct target {
     bool have;
@@ -48,6 +49,50 @@ static int read_checkpoint(const char *dir, struct dg_note_verifier *const *keys
     }
     dg_buf_release(&b);
     return rc;
+}
+
+/* Entries from the public entry bundles, for a mirror without segments:
+ * what a witness or monitor has. */
+struct bundles {
+    const char *dir;
+    uint64_t size, next;
+    struct dg_buf b;
+    size_t pos;
+};
+
+static int bundle_next(struct bundles *bs, const uint8_t **entry, size_t *len, struct dg_error *err)
+{
+    if (bs->next >= bs->size)
+        return 0;
+    if (bs->pos >= bs->b.len) {
+        uint64_t n = bs->next / DG_TILE_WIDTH;
+        unsigned w = (n + 1) * DG_TILE_WIDTH <= bs->size ? 0 : (unsigned)(bs->size % DG_TILE_WIDTH);
+        char path[DG_TILE_PATH_MAX + 1];
+        dg_tile_path(path, sizeof(path), DG_TILE_ENTRIES, n, w);
+        dg_buf_reset(&bs->b);
+        bs->pos = 0;
+        int rc = dg_tlog_fetch_dir((void *)bs->dir, path, &bs->b);
+        if (rc)
+            return dg_error_set(err, rc == DG_ENOENT ? DG_ELOGCORRUPT : rc, NULL, (long)bs->next,
+                                "cannot read %s", path);
+    }
+    const uint8_t *p = (const uint8_t *)bs->b.data + bs->pos;
+    size_t left = bs->b.len - bs->pos;
+    size_t l = left >= 2 ? dg__get_be16(p) : 0;
+    if (left < 2 || l > left - 2)
+        return dg_error_set(err, DG_ELOGCORRUPT, NULL, (long)bs->next,
+                            "entry bundle truncated at entry %llu", (unsigned long long)bs->next);
+    *entry = p + 2;
+    *len = l;
+    bs->pos += 2 + l;
+    bs->next++;
+    if (bs->next % DG_TILE_WIDTH == 0 && bs->pos != bs->b.len)
+        return dg_error_set(err, DG_ELOGCORRUPT, NULL, (long)bs->next - 1,
+                            "entry bundle holds more than %d entries", DG_TILE_WIDTH);
+    if (bs->next == bs->size && bs->pos != bs->b.len)
+        return dg_error_set(err, DG_ELOGCORRUPT, NULL, (long)bs->next - 1,
+                            "entry bundle holds more entries than the checkpoint");
+    return 1;
 }
 
 static int check_target(struct dg__tilebuild *tb, const struct target *t, struct dg_error *err)
@@ -104,7 +149,16 @@ int dg_audit_verify_dir(const char *dir, struct dg_note_verifier *const *keys, s
         dg_free(e);
         return DG_ENOMEM;
     }
-    rc = dg__reader_open(&rd, dir, 0, UINT64_MAX, err);
+    char segdir[4400];
+    struct stat sb;
+    snprintf(segdir, sizeof(segdir), "%s/private/seg", dir);
+    bool mirror = stat(segdir, &sb) != 0;
+    struct bundles bs = {dir, have_cp ? cp.size : 0, 0, {0}, 0};
+    dg_buf_init(&bs.b, (size_t)DG_TILE_WIDTH * (2 + DG_AUDIT_ENTRY_MAX));
+    if (mirror && !have_cp)
+        rc = dg_error_set(err, DG_ENOENT, NULL, -1, "no audit log in '%s'", dir);
+    else if (!mirror)
+        rc = dg__reader_open(&rd, dir, 0, UINT64_MAX, err);
     while (!rc) {
         if ((rc = check_target(&tb, &tc, err)) || (rc = check_target(&tb, &ts, err)))
             break;
@@ -114,8 +168,14 @@ int dg_audit_verify_dir(const char *dir, struct dg_note_verifier *const *keys, s
                               "at the checkpoint: %s", e2.msg);
             break;
         }
-        struct dg__rec rec;
-        rc = dg__reader_next(&rd, &rec, err);
+        struct dg__rec rec = {0};
+        if (mirror) {
+            size_t len = 0;
+            rc = bundle_next(&bs, &rec.pub, &len, err);
+            rec.pub_len = (uint32_t)len;
+        } else {
+            rc = dg__reader_next(&rd, &rec, err);
+        }
         if (rc <= 0)
             break;
         rc = 0;
@@ -133,6 +193,12 @@ int dg_audit_verify_dir(const char *dir, struct dg_note_verifier *const *keys, s
             break;
         }
     }
+    if (!rc && !mirror && rd.torn &&
+        ((have_cp && tb.size < cp.size) || (have_st && tb.size < st.size)))
+        rc = dg_error_set(err, DG_ELOGCORRUPT, NULL, (long)tb.size,
+                          "entry %llu is damaged (bad frame or checksum) but a signed checkpoint "
+                          "covers it",
+                          (unsigned long long)tb.size);
     if (!rc && have_cp && tb.size < cp.size)
         rc = dg_error_set(err, DG_ELOGCORRUPT, NULL, (long)tb.size,
                           "the checkpoint has size %llu but the log only %llu entries",
@@ -145,7 +211,9 @@ int dg_audit_verify_dir(const char *dir, struct dg_note_verifier *const *keys, s
         rc = DG_ELOGCORRUPT;
     if (!rc && entries)
         *entries = tb.size;
-    dg__reader_close(&rd);
+    if (!mirror)
+        dg__reader_close(&rd);
+    dg_buf_release(&bs.b);
     dg__tilebuild_release(&tb);
     dg_free(e);
     return rc;

@@ -4,9 +4,10 @@
  * Appenders frame their entry (header, CRC-32C) and copy it into the batch
  * at the tail of a queue; that is all they do under the lock. One writer
  * thread takes the oldest batch, writes it with one pwrite and makes it
- * durable with one fdatasync, then calls every completion of the batch with
- * its index. While it syncs, the next batch fills: the more appenders wait,
- * the larger the batches, and one sync serves them all.
+ * durable with one fdatasync, then hands it to a completion thread that
+ * calls every completion of the batch with its index, while the writer
+ * goes on with the next batch. While a batch syncs, the next one fills: the
+ * more appenders wait, the larger the batches, and one sync serves them all.
  *
  * Segment space is allocated (fallocate, or zeros) ahead of the writer, so a
  * batch overwrites allocated blocks and fdatasync has no file size to
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #define FREE_BATCHES_MAX 4
+#define MAX_DONE_BATCHES 8
 
 void dg__audit_inject_fault(struct dg_audit_log *log, enum dg__fault_op op, int e, unsigned count)
 {
@@ -36,8 +38,7 @@ void dg__audit_inject_fault(struct dg_audit_log *log, enum dg__fault_op op, int 
     pthread_mutex_unlock(&log->mu);
 }
 
-/* An injected failure for op, as an errno, or 0. */
-static int fault(struct dg_audit_log *log, enum dg__fault_op op)
+int dg__audit_fault(struct dg_audit_log *log, enum dg__fault_op op)
 {
     int e = 0;
     pthread_mutex_lock(&log->mu);
@@ -104,7 +105,7 @@ int dg__seg_create(struct dg_audit_log *log, uint64_t first, struct dg_error *er
     dg__seg_header(h, first);
     int e = pwrite_all(fd, h, sizeof(h), 0);
     if (!e)
-        e = fault(log, DG__FAULT_ALLOC);
+        e = dg__audit_fault(log, DG__FAULT_ALLOC);
     if (!e)
         e = zero_extend(fd, DG__SEG_HDR, log->o.prealloc_bytes);
     if (!e && fdatasync(fd) != 0)
@@ -140,11 +141,11 @@ static int commit(struct dg_audit_log *log, struct dg__batch *b)
 {
     int e;
     if (log->need_repair) {
-        e = fault(log, DG__FAULT_WRITE);
+        e = dg__audit_fault(log, DG__FAULT_WRITE);
         if (!e)
             e = zero_write(log->segfd, log->seg_off, log->repair_end);
         if (!e)
-            e = fault(log, DG__FAULT_SYNC);
+            e = dg__audit_fault(log, DG__FAULT_SYNC);
         if (!e && fdatasync(log->segfd) != 0)
             e = errno;
         if (e)
@@ -162,7 +163,7 @@ static int commit(struct dg_audit_log *log, struct dg__batch *b)
     }
     if (log->seg_off + b->len > log->seg_alloc) {
         uint64_t to = log->seg_off + b->len + log->o.prealloc_bytes;
-        e = fault(log, DG__FAULT_ALLOC);
+        e = dg__audit_fault(log, DG__FAULT_ALLOC);
         if (!e)
             e = zero_extend(log->segfd, log->seg_alloc, to);
         if (e) {
@@ -171,11 +172,11 @@ static int commit(struct dg_audit_log *log, struct dg__batch *b)
         }
         log->seg_alloc = to;
     }
-    e = fault(log, DG__FAULT_WRITE);
+    e = dg__audit_fault(log, DG__FAULT_WRITE);
     if (!e)
         e = pwrite_all(log->segfd, b->buf, b->len, log->seg_off);
     if (!e)
-        e = fault(log, DG__FAULT_SYNC);
+        e = dg__audit_fault(log, DG__FAULT_SYNC);
     if (!e && fdatasync(log->segfd) != 0)
         e = errno;
     if (e) {
@@ -210,12 +211,27 @@ static void recycle(struct dg_audit_log *log, struct dg__batch *b)
     log->free_batches = b;
 }
 
+/* Under mu: hand b to the completion thread. */
+static void complete_later(struct dg_audit_log *log, struct dg__batch *b, int status)
+{
+    b->status = status;
+    b->next = NULL;
+    if (log->done_tail)
+        log->done_tail->next = b;
+    else
+        log->done_head = b;
+    log->done_tail = b;
+    log->done_n++;
+    pthread_cond_signal(&log->done_cv);
+}
+
 static void *writer_main(void *arg)
 {
     struct dg_audit_log *log = arg;
     pthread_mutex_lock(&log->mu);
     for (;;) {
-        while (!log->head && !log->closing)
+        /* Completions lagging far behind: let them catch up (bounds memory). */
+        while ((!log->head || log->done_n >= MAX_DONE_BATCHES) && !log->closing)
             pthread_cond_wait(&log->work, &log->mu);
         if (!log->head)
             break;
@@ -241,9 +257,11 @@ static void *writer_main(void *arg)
         uint64_t t0 = dg_mono_ns();
         int rc = commit(log, b);
         uint64_t t1 = dg_mono_ns();
+        if (rc)
+            dg_logf(DG_LOG_ERROR, "audit_write_failed", "%s: appends failed, none acknowledged",
+                    dg_strerror(rc));
 
         pthread_mutex_lock(&log->mu);
-        struct dg__batch *failed = NULL;
         log->st.batches++;
         log->st.sync_ns_total += t1 - t0;
         if (!rc) {
@@ -253,34 +271,50 @@ static void *writer_main(void *arg)
             if (b->n > log->st.max_batch_seen)
                 log->st.max_batch_seen = b->n;
             pthread_cond_signal(&log->pub);
+            complete_later(log, b, 0);
         } else {
             /* Everything queued behind b was numbered after it: fail it too. */
-            failed = log->head;
+            struct dg__batch *failed = log->head;
             log->head = log->tail = NULL;
-            log->st.failed += b->n;
-            for (struct dg__batch *f = failed; f; f = f->next)
-                log->st.failed += f->n;
             log->queued = 0;
             log->next_index = log->durable;
             log->st.last_error = rc;
+            log->st.failed += b->n;
+            complete_later(log, b, rc);
+            while (failed) {
+                struct dg__batch *next = failed->next;
+                log->st.failed += failed->n;
+                complete_later(log, failed, rc);
+                failed = next;
+            }
             pthread_cond_broadcast(&log->space);
         }
+    }
+    pthread_mutex_unlock(&log->mu);
+    return NULL;
+}
+
+/* The completion thread: calls the appenders' callbacks, batch after batch
+ * in order, while the writer already writes the next batch. */
+static void *completer_main(void *arg)
+{
+    struct dg_audit_log *log = arg;
+    pthread_mutex_lock(&log->mu);
+    for (;;) {
+        while (!log->done_head && !log->writer_done)
+            pthread_cond_wait(&log->done_cv, &log->mu);
+        struct dg__batch *b = log->done_head;
+        if (!b)
+            break;
+        log->done_head = b->next;
+        if (!log->done_head)
+            log->done_tail = NULL;
+        log->done_n--;
+        pthread_cond_signal(&log->work);
         pthread_mutex_unlock(&log->mu);
-
-        if (rc)
-            dg_logf(DG_LOG_ERROR, "audit_write_failed", "%s: appends failed, none acknowledged",
-                    dg_strerror(rc));
-        finish(b, rc);
-        for (struct dg__batch *f = failed; f; f = f->next)
-            finish(f, rc);
-
+        finish(b, b->status);
         pthread_mutex_lock(&log->mu);
         recycle(log, b);
-        while (failed) {
-            struct dg__batch *next = failed->next;
-            recycle(log, failed);
-            failed = next;
-        }
     }
     pthread_mutex_unlock(&log->mu);
     return NULL;
@@ -288,7 +322,17 @@ static void *writer_main(void *arg)
 
 int dg__writer_start(struct dg_audit_log *log)
 {
-    return pthread_create(&log->writer, NULL, writer_main, log) == 0 ? 0 : DG_EAGAIN;
+    if (pthread_create(&log->completer, NULL, completer_main, log) != 0)
+        return DG_EAGAIN;
+    if (pthread_create(&log->writer, NULL, writer_main, log) != 0) {
+        pthread_mutex_lock(&log->mu);
+        log->writer_done = true;
+        pthread_cond_broadcast(&log->done_cv);
+        pthread_mutex_unlock(&log->mu);
+        pthread_join(log->completer, NULL);
+        return DG_EAGAIN;
+    }
+    return 0;
 }
 
 void dg__writer_stop(struct dg_audit_log *log)
@@ -299,6 +343,11 @@ void dg__writer_stop(struct dg_audit_log *log)
     pthread_cond_broadcast(&log->space);
     pthread_mutex_unlock(&log->mu);
     pthread_join(log->writer, NULL);
+    pthread_mutex_lock(&log->mu);
+    log->writer_done = true;
+    pthread_cond_broadcast(&log->done_cv);
+    pthread_mutex_unlock(&log->mu);
+    pthread_join(log->completer, NULL);
 }
 
 /* ---- appends ---------------------------------------------------------------------- */

@@ -542,6 +542,32 @@ static void write_failures(void **state)
     tu_rmdir(tmp);
 }
 
+static void publish_failures(void **state)
+{
+    (void)state;
+    char tmp[256];
+    tu_tmpdir(tmp);
+    struct dg_audit_log *log = open_log(tmp, 60000, 0);
+    append_n(log, 0, 10);
+    struct dg_error err;
+    assert_int_equal(dg_audit_publish(log, &err), 0);
+    dg__audit_inject_fault(log, DG__FAULT_PUBLISH, ENOSPC, 1);
+    append_n(log, 10, 5); /* appends stay durable while publishing fails */
+    assert_int_equal(dg_audit_publish(log, &err), DG_ENOSPC);
+    struct dg_audit_stats st;
+    dg_audit_stats(log, &st);
+    assert_int_equal(st.size, 15);
+    assert_int_equal(st.signed_size, 10);
+    assert_int_equal(st.last_error, DG_ENOSPC);
+    /* The publisher retries from the last signed checkpoint. */
+    assert_int_equal(dg_audit_publish(log, &err), 0);
+    dg_audit_stats(log, &st);
+    assert_int_equal(st.signed_size, 15);
+    assert_int_equal(dg_audit_close(log), 0);
+    verify_ok(tmp, 15);
+    tu_rmdir(tmp);
+}
+
 static void segments_roll(void **state)
 {
     (void)state;
@@ -634,6 +660,7 @@ int main(void)
         cmocka_unit_test(refuses_to_go_back),
         cmocka_unit_test(tiles_rebuilt_after_damage),
         cmocka_unit_test(write_failures),
+        cmocka_unit_test(publish_failures),
         cmocka_unit_test(segments_roll),
         cmocka_unit_test(bad_options),
     };
