@@ -19,8 +19,12 @@
 # PostgreSQL is a throwaway cluster (scripts/pg-tmp, fsync on) on this
 # machine, as are wrk, the sequencer and the nodes: they all share its cores.
 #
+# The configurations run one after another, in --rounds rounds (default 3),
+# and the table shows each one's median round: on a shared machine the rounds
+# spread the noise over all of them alike.
+#
 # usage: bench/scale.sh [--build DIR] [--duration S] [--connections C]
-#                       [--threads T] [--drivers N] [--only NAME...]
+#                       [--threads T] [--drivers N] [--rounds R] [--only NAME...]
 #        NAME: sqlite-1p pg-1p pg-1p-seq pg-2p-seq sqlite-2p-seq
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +33,7 @@ duration=${DG_BENCH_SECONDS:-5}
 conns=64
 threads=1
 drivers=${DG_BENCH_DRIVERS:-200000}
+rounds=3
 only=()
 while (($#)); do
   case $1 in
@@ -37,8 +42,9 @@ while (($#)); do
     --connections) conns=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --drivers) drivers=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --only) shift; while (($#)) && [[ $1 != --* ]]; do only+=("$1"); shift; done ;;
-    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "scale.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -153,7 +159,8 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-results=()
+declare -A runs=() # NAME -> "rps|p50|p99" lines, one per round
+order=()
 measure() { # NAME PORT
   local name=$1 url="http://127.0.0.1:$2/v1/messages"
   local first
@@ -174,7 +181,8 @@ OLN/$first.OLS/CA.PUR/C.ATN/BENCH" "$url" | grep -q 'STS/FOUND' ||
     echo "$out" >&2
     return 1
   fi
-  results+=("$name|$rps|$(to_ms "$p50")|$(to_ms "$p99")")
+  [[ -n ${runs[$name]:-} ]] || order+=("$name")
+  runs[$name]+="$rps|$(to_ms "$p50")|$(to_ms "$p99")"$'\n'
 }
 
 # run NAME STORE AUDIT PROCS
@@ -191,27 +199,37 @@ run() {
   stop_pids
 }
 
-run sqlite-1p "$sqdb" local 1
-[[ -n $pg_uri ]] && run pg-1p "$pg_uri" local 1
-[[ -n $pg_uri ]] && run pg-1p-seq "$pg_uri" seq 1
-[[ -n $pg_uri ]] && run pg-2p-seq "$pg_uri" seq 2
-run sqlite-2p-seq "$sqdb" seq 2
+for ((round = 1; round <= rounds; round++)); do
+  echo "scale.sh: round $round of $rounds" >&2
+  run sqlite-1p "$sqdb" local 1
+  [[ -n $pg_uri ]] && run pg-1p "$pg_uri" local 1
+  [[ -n $pg_uri ]] && run pg-1p-seq "$pg_uri" seq 1
+  [[ -n $pg_uri ]] && run pg-2p-seq "$pg_uri" seq 2
+  run sqlite-2p-seq "$sqdb" seq 2
+done
+# The median round of each configuration, by requests per second.
+results=()
+for name in "${order[@]}"; do
+  med=$(printf '%s' "${runs[$name]}" | sort -t'|' -k1,1 -g | awk -v n="$rounds" 'NR == int((n + 1) / 2)')
+  all=$(printf '%s' "${runs[$name]}" | cut -d'|' -f1 | awk '{printf "%s%.0f", (NR > 1 ? " " : ""), $1}')
+  results+=("$name|$med|$all")
+done
 
 # ---- the table ---------------------------------------------------------------------------
 echo "state node scale-out: wrk -t1 -c$conns -d${duration}s, DQ by OLN, $drivers drivers," \
-  "$threads thread(s) per node process; $(nproc) cores shared by wrk, PostgreSQL, the" \
-  "sequencer and the nodes"
-printf '%-16s %10s %9s %9s %10s\n' config "req/s" "p50 ms" "p99 ms" "vs sqlite"
+  "$threads thread(s) per node process, median of $rounds rounds; $(nproc) cores shared by" \
+  "wrk, PostgreSQL, the sequencer and the nodes; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-16s %10s %9s %9s %10s  %s\n' config "req/s" "p50 ms" "p99 ms" "vs sqlite" "rounds (req/s)"
 base=""
 for r in "${results[@]}"; do
-  IFS='|' read -r name rps p50 p99 <<<"$r"
+  IFS='|' read -r name rps p50 p99 all <<<"$r"
   [[ -z $base && $name == sqlite-1p ]] && base=$rps
   ratio=$([[ -n $base ]] && awk -v a="$rps" -v b="$base" 'BEGIN {printf "%.2f", a / b}' || echo -)
-  printf '%-16s %10.0f %9s %9s %10s\n' "$name" "$rps" "$p50" "$p99" "$ratio"
+  printf '%-16s %10.0f %9s %9s %10s  %s\n' "$name" "$rps" "$p50" "$p99" "$ratio" "$all"
 done
 one= two=
 for r in "${results[@]}"; do
-  IFS='|' read -r name rps _ <<<"$r"
+  IFS='|' read -r name rps _ _ _ <<<"$r"
   [[ $name == pg-1p-seq ]] && one=$rps
   [[ $name == pg-2p-seq ]] && two=$rps
 done

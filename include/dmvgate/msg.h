@@ -95,7 +95,7 @@
     XX(RST, 60, "license restrictions")                                                            \
     XX(LPF, 1, "lawful presence: Y documented, N license issued without proof")                    \
     XX(PHO, DG_MSG_PHOTO_MAX, "photo, base64")                                                     \
-    XX(PMT, 10, "photo media type: image/jpeg, image/png or image/jp2")                            \
+    XX(PMT, 13, "photo media type: image/jpeg, image/png, image/jp2 or image/svg+xml")             \
     XX(VYR, 4, "vehicle model year, ccyy")                                                         \
     XX(VMA, 12, "vehicle make")                                                                    \
     XX(VMO, 16, "vehicle model")                                                                   \
@@ -287,9 +287,14 @@ int dg_msg_resp_set_ctl(struct dg_msg_resp *r, const char *ctl, struct dg_error 
  * An ER's detail. code is the DG_E... code (negative, as returned by the
  * library; written as its positive number in ERC); sentence the ERT text.
  * field and offset (ERF, ERO) are optional: NULL/"" and -1 leave them out.
- * rule (RUL) is required with STS DENIED and refused otherwise.
+ * rule (RUL) is required with STS DENIED and refused otherwise (checked by
+ * dg_msg_resp_check and the writers). Each returns 0 or DG_EMSGTAGKEY (not
+ * an ER), DG_EMSGDUPTAG (set twice), DG_EMSGVALUE (code not a DG_E... code,
+ * a sentence or rule that breaks the text rule: non-printable, leading or
+ * trailing space, too long), DG_ENOMEM.
  * dg_msg_resp_set_error_from() takes code, field, offset and sentence from a
- * struct dg_error as the parsers fill it.
+ * struct dg_error as the parsers fill it (a field the parser could only show
+ * in part, with '?', is left out). A parser's sentence always passes.
  */
 int dg_msg_resp_set_error(struct dg_msg_resp *r, int code, const char *field, long offset,
                           const char *sentence, struct dg_error *err);
@@ -302,10 +307,14 @@ int dg_msg_resp_set_rule(struct dg_msg_resp *r, const char *rule, struct dg_erro
  * none. At most DG_MSG_MAX_RECORDS. */
 int dg_msg_resp_add_record(struct dg_msg_resp *r, enum dg_msg_rec kind, struct dg_error *err);
 
-/* Add a field to the current record (value is a NUL-terminated string,
- * copied). The tag must belong to the record's kind, must not be there yet,
- * and the value must pass the tag's rule (docs/messages.md). A field of a
- * category redacted with dg_msg_resp_redact is dropped and 0 returned. */
+/* Add a field (value is a NUL-terminated string, copied). A response-level
+ * tag (MID, STS, ERC, ERF, ERO, ERT, RUL) goes to the response, before any
+ * record; any other tag to the current record, and must belong to its kind.
+ * The tag must not be there yet and the value must pass the tag's rule
+ * (docs/messages.md): DG_EMSGTAGKEY, DG_EMSGDUPTAG, DG_EMSGRECORD (no record
+ * started) or the rule's code, with err filled; DG_EMSGTOOLONG past
+ * DG_MSG_VALUES_MAX; DG_ENOMEM. A field of a category redacted with
+ * dg_msg_resp_redact is dropped and 0 returned. */
 int dg_msg_resp_add_field(struct dg_msg_resp *r, enum dg_msg_tag tag, const char *value,
                           struct dg_error *err);
 

@@ -403,9 +403,6 @@ out:
 
 static void gen_federal(struct gen *g)
 {
-    uint32_t total_pop = 0;
-    for (size_t i = 0; i < DG_ARRAY_LEN(states); i++)
-        total_pop += states[i].pop;
     char ori[16], name[160], place[64];
     for (size_t f = 0; f < DG_ARRAY_LEN(federal); f++) {
         unsigned per_state[DG_ARRAY_LEN(states)] = {0};

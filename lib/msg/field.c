@@ -58,7 +58,7 @@ const struct dg__tag_info dg__tags[DG_TAG__COUNT] = {
     [DG_TAG_RST] = {"RST", 60, DG__W_DRV, DG__R_TEXT, DG_FIELD_LICENSE},
     [DG_TAG_LPF] = {"LPF", 1, DG__W_DRV, DG__R_YN, DG_FIELD_LAWFUL_PRESENCE},
     [DG_TAG_PHO] = {"PHO", DG_MSG_PHOTO_MAX, DG__W_DRV, DG__R_PHOTO, DG_FIELD_PHOTO},
-    [DG_TAG_PMT] = {"PMT", 10, DG__W_DRV, DG__R_PMT, DG_FIELD_PHOTO},
+    [DG_TAG_PMT] = {"PMT", 13, DG__W_DRV, DG__R_PMT, DG_FIELD_PHOTO},
     [DG_TAG_VYR] = {"VYR", 4, DG__W_VEH, DG__R_YEAR, DG_FIELD_VEHICLES},
     [DG_TAG_VMA] = {"VMA", 12, DG__W_VEH, DG__R_CODE, DG_FIELD_VEHICLES},
     [DG_TAG_VMO] = {"VMO", 16, DG__W_VEH, DG__R_CODE, DG_FIELD_VEHICLES},
@@ -85,24 +85,47 @@ const char *dg_msg_tag_name(enum dg_msg_tag t)
 }
 
 /* Tags are three capital letters: a table over all 26^3 of them finds a tag
- * with one load. It is filled once, on first use. */
+ * with one load; state codes are two, and a 26^2 table tells whether a pair
+ * is one. Both are filled once, on first use (the flag keeps pthread_once off
+ * the hot path). */
 static int8_t tag_index[26 * 26 * 26];
-static pthread_once_t tag_index_once = PTHREAD_ONCE_INIT;
+static uint8_t state_pair[26 * 26];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static atomic_bool tables_ready;
 
-static void tag_index_fill(void)
+static void tables_fill(void)
 {
     memset(tag_index, -1, sizeof(tag_index));
     for (int t = 0; t < DG_TAG__COUNT; t++) {
         const char *nm = dg__tags[t].name;
         tag_index[(nm[0] - 'A') * 676 + (nm[1] - 'A') * 26 + (nm[2] - 'A')] = (int8_t)t;
     }
+    for (int i = 0; i < DG_STATE_COUNT; i++) {
+        const char *st = dg_state_code(i);
+        state_pair[(st[0] - 'A') * 26 + (st[1] - 'A')] = 1;
+    }
+    atomic_store_explicit(&tables_ready, true, memory_order_release);
+}
+
+static void tables(void)
+{
+    if (!atomic_load_explicit(&tables_ready, memory_order_acquire))
+        pthread_once(&tables_once, tables_fill);
+}
+
+int dg__is_state(const char *s, size_t n)
+{
+    if (n != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+        return 0;
+    tables();
+    return state_pair[(s[0] - 'A') * 26 + (s[1] - 'A')];
 }
 
 int dg_msg_tag_parse(const char *s, size_t n)
 {
     if (n != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
         return DG_EMSGTAG;
-    pthread_once(&tag_index_once, tag_index_fill);
+    tables();
     int t = tag_index[(s[0] - 'A') * 676 + (s[1] - 'A') * 26 + (s[2] - 'A')];
     return t >= 0 ? t : DG_EMSGTAG;
 }
@@ -458,7 +481,10 @@ static const char *const eye_codes[] = {"BLK", "BLU", "BRO", "GRN", "GRY", "HAZ"
                                         "MAR", "MUL", "PNK", "XXX", NULL};
 static const char *const lic_status[] = {"VALID",     "EXPIRED",      "SUSPENDED", "REVOKED",
                                          "CANCELLED", "DISQUALIFIED", NULL};
-static const char *const media_types[] = {"image/jpeg", "image/png", "image/jp2", NULL};
+/* image/svg+xml is what the synthetic-data generator draws (lib/gen); a
+ * console shows photos through <img>, where an SVG runs no script. */
+static const char *const media_types[] = {"image/jpeg", "image/png", "image/jp2", "image/svg+xml",
+                                          NULL};
 
 int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, size_t outsz,
                     size_t *outlen, struct dg_error *err)
@@ -497,7 +523,7 @@ int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, siz
                               "a license number has at least one letter or digit");
         break;
     case DG__R_STATE:
-        if (dg_state_index(s, n) < 0) {
+        if (!dg__is_state(s, n)) {
             char shown[9];
             dg__tag_for_error(s, n, shown, sizeof(shown));
             rc = dg_error_set(err, DG_EMSGSTATE, tn, v->off,
@@ -605,7 +631,8 @@ int dg__check_value(enum dg_msg_tag tag, const struct dg__val *v, char *out, siz
     case DG__R_PMT:
         if (!one_of(s, n, media_types))
             rc = dg_error_set(err, DG_EMSGPHOTO, tn, v->off,
-                              "the photo's media type is image/jpeg, image/png or image/jp2");
+                              "the photo's media type is image/jpeg, image/png, image/jp2 or "
+                              "image/svg+xml");
         break;
     case DG__R_CODE:
         bad = first_bad(s, n, code_char);
@@ -641,7 +668,7 @@ int dg__check_ori(const char *s, size_t n, long off, struct dg_error *err)
         if (!is_alnum(s[i]))
             return dg_error_set(err, DG_EMSGORI, "ORI", off + (long)i,
                                 "character %zu of the ORI is not A-Z or 0-9", i + 1);
-    if (dg_state_index(s, 2) < 0)
+    if (!dg__is_state(s, 2))
         return dg_error_set(err, DG_EMSGORI, "ORI", off,
                             "an ORI starts with a state or territory code, not '%c%c'", s[0], s[1]);
     return 0;

@@ -203,6 +203,9 @@ int dg__resp_check(const struct dg_msg_resp *r, long end, struct dg_error *err);
 /* dg_msg_parse for the JSON form (json.c). */
 int dg__json_parse_any(struct dg_msg *m, const char *s, size_t n, struct dg_error *err);
 
+/* 1 when s (n bytes) is a state or territory code (vocab.h), else 0; O(1). */
+int dg__is_state(const char *s, size_t n);
+
 /* "a" or "an", to go before a key's name in a sentence ("an RQ", "a DQ"). */
 const char *dg__article(int key);
 

@@ -39,6 +39,7 @@ int dg__is_request_key(int k)
 }
 
 #define BIT(t) ((uint64_t)1 << DG_TAG_##t)
+_Static_assert(DG_TAG__COUNT <= 64, "struct dg_msg_req.tags has a bit per tag");
 
 void dg__req_reset(struct dg_msg_req *r, enum dg_key key)
 {
@@ -49,8 +50,9 @@ void dg__req_reset(struct dg_msg_req *r, enum dg_key key)
 
 /* Set one tag's value (checked). tag_off is where the tag was written, for
  * errors about the tag itself; -1 when not from the text form. */
-int dg__req_set(struct dg_msg_req *r, enum dg_msg_tag tag, const struct dg__val *v, long tag_off,
-                struct dg_error *err)
+/* The tag may appear in this request and has not yet. */
+static int placed(const struct dg_msg_req *r, enum dg_msg_tag tag, long tag_off,
+                  struct dg_error *err)
 {
     const char *tn = dg__tags[tag].name;
     if (!(dg__tags[tag].where & key_where(r->key))) {
@@ -64,9 +66,18 @@ int dg__req_set(struct dg_msg_req *r, enum dg_msg_tag tag, const struct dg__val 
     }
     if (r->tags & ((uint64_t)1 << tag))
         return dg_error_set(err, DG_EMSGDUPTAG, tn, tag_off, "%s is given twice", tn);
+    return 0;
+}
+
+int dg__req_set(struct dg_msg_req *r, enum dg_msg_tag tag, const struct dg__val *v, long tag_off,
+                struct dg_error *err)
+{
+    int rc = placed(r, tag, tag_off, err);
+    if (rc)
+        return rc;
     size_t len;
     char *out = (char *)r + members[tag].off;
-    int rc = dg__check_value(tag, v, out, members[tag].size, &len, err);
+    rc = dg__check_value(tag, v, out, members[tag].size, &len, err);
     if (rc)
         return rc;
     r->tags |= (uint64_t)1 << tag;
@@ -196,6 +207,9 @@ int dg_msg_req_parse_text(struct dg_msg_req *req, const char *s, size_t n, struc
         struct dg__elem e;
         struct dg__val v;
         if ((rc = dg__text_next(s, n, &pos, &e, err)))
+            return rc;
+        /* placement first: only request tags (at most 50 bytes) reach the scratch */
+        if ((rc = placed(req, (enum dg_msg_tag)e.tag, (long)e.tag_off, err)))
             return rc;
         if ((rc = dg__text_value(s, &e, dg__tags[e.tag].max, scratch, sizeof(scratch), &v, err)))
             return rc;

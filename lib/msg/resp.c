@@ -52,7 +52,7 @@ int dg__resp_new(struct dg_msg_resp **out, enum dg_key key, const char *ori, siz
     int rc = dg__check_ori(ori, orilen, -1, err);
     if (rc)
         return rc;
-    if (!(srclen == 2 && ((src[0] == 'N' && src[1] == 'L') || dg_state_index(src, 2) >= 0)))
+    if (!(srclen == 2 && ((src[0] == 'N' && src[1] == 'L') || dg__is_state(src, 2))))
         return dg_error_set(err, DG_EMSGDEST, "DEST", -1,
                             "the source of a response is the state that answers, or NL for the "
                             "hub");

@@ -69,7 +69,7 @@ int dg__dest_add(struct dg__hdr *h, const char *d, size_t n, long off, struct dg
         return dg_error_set(err, DG_EMSGDEST, "DEST", off,
                             "a destination is missing: write state codes separated by commas");
     int nl = n == 2 && d[0] == 'N' && d[1] == 'L';
-    if (!nl && dg_state_index(d, n) < 0) {
+    if (!nl && !dg__is_state(d, n)) {
         char shown[9];
         dg__tag_for_error(d, n, shown, sizeof(shown));
         return dg_error_set(err, DG_EMSGDEST, "DEST", off,

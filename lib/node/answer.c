@@ -132,7 +132,7 @@ static void cut(const char *s, size_t max, char *out, size_t outlen)
 static bool transmittable(const char *media_type)
 {
     return strcmp(media_type, "image/jpeg") == 0 || strcmp(media_type, "image/png") == 0 ||
-           strcmp(media_type, "image/jp2") == 0;
+           strcmp(media_type, "image/jp2") == 0 || strcmp(media_type, "image/svg+xml") == 0;
 }
 
 static int add_driver(struct dg__q *q, struct dg_msg_resp *r, const struct dg_driver *d, bool photo)
@@ -170,7 +170,7 @@ static int add_driver(struct dg__q *q, struct dg_msg_resp *r, const struct dg_dr
     /* LPF/N: a license issued without proof of lawful presence. */
     add(q, r, DG_TAG_LPF, d->lawful_presence_flag ? "N" : "Y");
     if (photo && d->photo_len > 0 && !transmittable(d->photo_type)) {
-        /* The message format carries JPEG, PNG and JPEG 2000 only. */
+        /* The message format carries JPEG, PNG, JPEG 2000 and SVG only. */
         dg_log(DG_LOG_WARN, "photo_not_transmittable", "mid", q->mid, "media_type", d->photo_type,
                NULL);
     } else if (photo && d->photo_len > 0) {

@@ -26,6 +26,15 @@ body_has "ADR/"
 body_has "LPF/"
 grep -q '^Content-Type: text/plain' "$TMP/headers" || fail "text answer not text/plain"; ok
 
+# a photo request by a local agency of the state: IR with the photo and its media type
+q CO0010000 "IQ.CO0010000.CO.TXT
+OLN/$OLN.OLS/CO.PUR/C.ATN/DET J RIVERA"
+posts=$((posts + 1))
+expect_status 200
+body_has "IR.CO0010000.CO.TXT"
+body_has "PHO/"
+body_has "PMT/image/svg+xml"
+
 # the same in JSON, answered in JSON; a name search by NAM + DOB
 name=${NAMEDOB%|*} dob=${NAMEDOB#*|}
 q CO0010000 "{\"key\":\"DQ\",\"ori\":\"CO0010000\",\"dest\":[\"CO\"],\"fields\":{\"NAM\":\"$name\",\"DOB\":\"${dob//-/}\",\"PUR\":\"C\",\"ATN\":\"DET J RIVERA\"}}" application/json

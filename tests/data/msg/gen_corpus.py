@@ -135,6 +135,7 @@ INVALID = [
     ("tag-rec-in-dq", H + B + ".§REC/DRV", "EMSGTAGKEY", "REC"),
     ("tag-hgt-in-dq", H + B + ".§HGT/510", "EMSGTAGKEY", "HGT"),
     ("tag-erc-in-dq", H + B + ".§ERC/300", "EMSGTAGKEY", "ERC"),
+    ("tag-ert-long-escaped-in-dq", H + B + ".§ERT/" + "A.." * 100, "EMSGTAGKEY", "ERT"),
     ("empty-oln", H + "OLN/§.OLS/CO" + TAIL, "EMSGEMPTY", "OLN"),
     ("empty-pur", H + "OLN/D12345678.OLS/CO.PUR/§.ATN/X", "EMSGEMPTY", "PUR"),
     ("empty-atn-last", H + "OLN/D12345678.OLS/CO.PUR/C.ATN/§", "EMSGEMPTY", "ATN"),
