@@ -1,11 +1,12 @@
 /*
- * cmd_serve.c - `dmvgate serve --config FILE`: run a node (the hub role comes
- * with issue 8). Loads and checks the configuration, applies --set overrides,
- * says loudly when development mode is on, and runs until SIGTERM.
+ * cmd_serve.c - `dmvgate serve --config FILE`: run a node or the hub (role). Loads and checks the
+ * configuration, applies --set overrides, says loudly when development mode is on, and runs until
+ * SIGTERM.
  */
 #include "cmd.h"
 
 #include <dmvgate/config.h>
+#include <dmvgate/hub.h>
 #include <dmvgate/node.h>
 
 #include <stdio.h>
@@ -15,7 +16,8 @@
 static const char help[] =
     "usage: dmvgate serve --config FILE [--set KEY=VALUE]... [--ready-file FILE]\n"
     "\n"
-    "Run a state node (role = node): the HTTPS API (POST /v1/messages, GET\n"
+    "Run a state node (role = node) or the interstate hub (role = hub, see\n"
+    "docs/hub.md). A node serves the HTTPS API (POST /v1/messages, GET\n"
     "/v1/messages/ID, /checkpoint, /tile/..., /v1/audit/proof, /healthz, /metrics)\n"
     "in front of the DMV store, with the policy, the review queue and the audit\n"
     "log. docs/operations.md describes the configuration and docs/api.md the API.\n"
@@ -42,6 +44,36 @@ static void print_diags(const char *file, const struct dg_config_report *r)
         else
             fprintf(stderr, "%s: %s: %s\n", file, d->warning ? "warning" : "error", d->msg);
     }
+}
+
+static void write_ready(const char *ready, const char *addr)
+{
+    if (!ready)
+        return;
+    FILE *f = fopen(ready, "w");
+    if (f) {
+        fprintf(f, "%s\n", addr);
+        fclose(f);
+    } else {
+        fprintf(stderr, "dmvgate: serve: cannot write '%s'\n", ready);
+    }
+}
+
+static int serve_hub(struct dg_config *c, const char *ready)
+{
+    struct dg_hub *h = NULL;
+    struct dg_error e;
+    int rc = dg_hub_open(&h, c, &e);
+    if (rc != 0) {
+        fprintf(stderr, "dmvgate: serve: cannot start the hub: %s (%s)\n", e.msg, dg_errname(rc));
+        dg_config_release(c);
+        return 2;
+    }
+    write_ready(ready, dg_hub_address(h));
+    rc = dg_hub_run(h);
+    dg_hub_free(h);
+    dg_config_release(c);
+    return rc == 0 ? 0 : 1;
 }
 
 int dg_cmd_serve(int argc, char **argv)
@@ -102,11 +134,6 @@ int dg_cmd_serve(int argc, char **argv)
         return 2;
     }
     dg_log_set_level(c.log_level);
-    if (c.role != DG_ROLE_NODE) {
-        fprintf(stderr, "dmvgate: serve: role '%s' is not available yet; only 'node' is\n", "hub");
-        dg_config_release(&c);
-        return 2;
-    }
     if (c.dev_mode) {
         fputs("\n"
               "************************************************************************\n"
@@ -122,23 +149,17 @@ int dg_cmd_serve(int argc, char **argv)
                "certificates",
                NULL);
     }
-    struct dg_node *n = NULL;
     struct dg_error e;
+    if (c.role == DG_ROLE_HUB)
+        return serve_hub(&c, ready);
+    struct dg_node *n = NULL;
     rc = dg_node_open(&n, &c, &e);
     if (rc != 0) {
         fprintf(stderr, "dmvgate: serve: cannot start the node: %s (%s)\n", e.msg, dg_errname(rc));
         dg_config_release(&c);
         return 2;
     }
-    if (ready) {
-        FILE *f = fopen(ready, "w");
-        if (f) {
-            fprintf(f, "%s\n", dg_node_address(n));
-            fclose(f);
-        } else {
-            fprintf(stderr, "dmvgate: serve: cannot write '%s'\n", ready);
-        }
-    }
+    write_ready(ready, dg_node_address(n));
     rc = dg_node_run(n);
     dg_node_free(n);
     dg_config_release(&c);

@@ -58,6 +58,13 @@ struct dg_config {
     char *tls_crl;       /* certificate revocation list(s) (PEM); "" = none */
     char *hub_identity;  /* subject CN of the hub's client certificate; "" = no hub */
 
+    /* The hub role (lib/hub). */
+    char *routes;          /* "CO=https://host:port,AZ=..." destination nodes */
+    char *hub_cert;        /* the hub's client certificate towards the nodes (PEM) */
+    char *hub_key;         /* its private key (PEM) */
+    char *hub_blocks;      /* network-level blocks file, reloaded on SIGHUP; "" = none */
+    long upstream_timeout; /* seconds a destination node may take to answer */
+
     long audit_batch_max;     /* entries per group commit */
     long audit_batch_wait_us; /* longest wait to fill a batch, microseconds */
 

@@ -125,7 +125,12 @@
 
 #define DG_ERRMAP_REVIEW(XX) XX(EREVIEW, 800, "review error")
 
-#define DG_ERRMAP_HUB(XX) XX(EHUB, 900, "hub error")
+#define DG_ERRMAP_HUB(XX)                                                                          \
+    XX(EHUB, 900, "hub error")                                                                     \
+    XX(EUNREACHABLE, 901, "the destination state's node cannot be reached")                        \
+    XX(EUPTIMEOUT, 902, "the destination state's node did not answer in time")                     \
+    XX(ENOSTATEROUTE, 903, "the hub has no route to the destination state")                        \
+    XX(ENETBLOCKED, 904, "refused by a network-level block")
 
 #define DG_ERRMAP_REPORT(XX)                                                                       \
     XX(EREPORT, 1000, "report error")                                                              \

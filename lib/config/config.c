@@ -78,6 +78,22 @@ static const struct row table[] = {
       "subject CN of the hub's client certificate: only that peer may state another agency's "
       "ORI; empty accepts no hub"},
      OFF(hub_identity)},
+    {{"routes", DG_CONFIG_STRING, 0, 0, NULL, "",
+      "hub: each destination state's node, STATE=URL separated by commas (e.g. "
+      "CO=https://co.example:8443,AZ=https://az.example:8443); required for a hub"},
+     OFF(routes)},
+    {{"hub_cert", DG_CONFIG_PATH, 0, 0, NULL, "",
+      "hub: the client certificate (CN = the nodes' hub_identity) it presents to the nodes, "
+      "PEM; required for a hub unless dev_mode"},
+     OFF(hub_cert)},
+    {{"hub_key", DG_CONFIG_PATH, 0, 0, NULL, "", "hub: the private key of hub_cert, PEM"},
+     OFF(hub_key)},
+    {{"hub_blocks", DG_CONFIG_PATH, 0, 0, NULL, "",
+      "hub: network-level blocks file (see docs/hub.md), reloaded on SIGHUP; empty for none"},
+     OFF(hub_blocks)},
+    {{"upstream_timeout", DG_CONFIG_INT, 1, 300, NULL, "10",
+      "hub: seconds a destination node may take to answer before the hub answers ER for it"},
+     OFF(upstream_timeout)},
     {{"audit_batch_max", DG_CONFIG_INT, 1, 65536, NULL, "1024",
       "most audit entries made durable by one sync (group commit)"},
      OFF(audit_batch_max)},
@@ -647,6 +663,18 @@ int dg_config_validate(const struct dg_config *c, struct dg_config_report *r)
         if (c->audit_dir[0] && stat(c->audit_dir, &st) == 0 && !S_ISDIR(st.st_mode))
             diag(r, line_of(c, "audit_dir"), false, "audit_dir",
                  "audit_dir '%s' exists and is not a directory", c->audit_dir);
+    }
+    if (c->role == DG_ROLE_HUB) {
+        need(r, "routes", c->routes, "for a hub");
+        need(r, "directory", c->directory, "for a hub");
+        readable(c, r, "directory", c->directory);
+        readable(c, r, "hub_blocks", c->hub_blocks);
+        if (!c->dev_mode) {
+            need(r, "hub_cert", c->hub_cert, "for a hub unless dev_mode");
+            need(r, "hub_key", c->hub_key, "for a hub unless dev_mode");
+            readable(c, r, "hub_cert", c->hub_cert);
+            readable(c, r, "hub_key", c->hub_key);
+        }
     }
     char host[256];
     int port;

@@ -324,6 +324,8 @@ int dg_node_open(struct dg_node **out, const struct dg_config *c, struct dg_erro
         dg_error_set(err, rc, NULL, -1, "cannot set up the server's routes and signals");
         goto fail;
     }
+    if ((rc = dg__transparency_open(n, err)) != 0)
+        goto fail;
     if (n->test_audit_fail)
         dg_log(DG_LOG_ERROR, "test_hook", "msg",
                "DG_TEST_AUDIT_FAIL is set: every audit append fails and every message is "
@@ -389,6 +391,7 @@ void dg_node_free(struct dg_node *n)
     if (n->audit)
         dg_audit_close(n->audit);
     dg_auditd_client_free(n->seq);
+    dg__transparency_close(n); /* before the server: it may hold a parked request */
     dg_server_free(n->srv);
     for (int i = 0; n->loops && i < n->nloops; i++) {
         dg__q_cache_free(&n->loops[i]);

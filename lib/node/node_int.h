@@ -81,6 +81,10 @@ struct dg_node {
     bool test_audit_fail; /* DG_TEST_AUDIT_FAIL: every append fails (tests only) */
     int access_fd;        /* -1 off, 2 stderr, or a file we close */
     _Atomic uint64_t reloads_ok, reloads_failed, audit_failures;
+    /* transparency.c (issue 9): counters, dashboard and statistics routes */
+    struct dg_stats *stats;
+    struct dg_store *stats_store;
+    struct dg_dashboard *dash;
 };
 
 /* node.c */
@@ -146,6 +150,12 @@ int dg__resp_write(struct dg__q *q, struct dg_msg_resp *resp);
 
 /* poll.c */
 void dg__handle_poll(struct dg_req *r, void *arg);
+
+/* transparency.c */
+int dg__transparency_open(struct dg_node *n, struct dg_error *err);
+void dg__transparency_count(struct dg_node *n, const struct dg_audit_entry *e);
+void dg__transparency_metrics(struct dg_node *n, struct dg_buf *out);
+void dg__transparency_close(struct dg_node *n);
 
 /* public.c */
 void dg__handle_checkpoint(struct dg_req *r, void *arg);

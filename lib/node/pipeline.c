@@ -137,6 +137,8 @@ static void resumed(struct dg_req *r, void *arg)
     struct dg__q *q = arg;
     if (q->audit_rc < 0)
         audit_failed(q);
+    else
+        dg__transparency_count(q->node, &q->entry); /* durable: count it */
     finish(q);
 }
 

@@ -262,6 +262,7 @@ void dg__handle_metrics(struct dg_req *r, void *arg)
                   "# TYPE dmvgate_requests_parked gauge\n"
                   "dmvgate_requests_parked %llu\n",
                   (unsigned long long)ns.parked);
+    dg__transparency_metrics(n, &b); /* transparency.c: counters and anomaly alerts */
     dg_req_reply(r, 200, "text/plain; version=0.0.4", b.data, b.len);
     dg_buf_release(&b);
 }

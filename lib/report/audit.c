@@ -70,8 +70,14 @@ int dg_report_count_audit(struct dg_stats *s, const char *dir, const char *from,
             t_end -= 3600;
     }
 
+    struct dg_buf cp;
+    dg_buf_init(&cp, 1 << 16);
+    int rc = dg_audit_public_read(dir, "checkpoint", &cp, err);
+    dg_buf_release(&cp);
+    if (rc)
+        return dg_error_set(err, rc, NULL, -1, "no audit log in '%s'", dir);
     struct dg_audit_iter *it = NULL;
-    int rc = dg_audit_iter_open(dir, 0, &it, err);
+    rc = dg_audit_iter_open(dir, 0, &it, err);
     if (rc)
         return rc;
     struct dg_audit_entry *e = dg_malloc(sizeof(*e));

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,10 +32,13 @@ void dg_report_options_init(struct dg_report_options *o)
 
 int dg_report_parse_day(const char *s, int64_t *t_s)
 {
-    int y, m, d;
-    char tail;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 ||
-        y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 || s[4] != '-' || s[7] != '-')
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return DG_EINVAL;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return DG_EINVAL;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
         return DG_EINVAL;
     struct tm tm;
     memset(&tm, 0, sizeof(tm));

@@ -9,6 +9,7 @@
  * recomputed with lib/policy's sliding-window counter over the replayed
  * queries themselves, as the node computed it when they came.
  */
+#include <dmvgate/report.h>
 #include <dmvgate/simulate.h>
 #include <dmvgate/stats.h>
 
@@ -96,11 +97,11 @@ static int day_bound(const char *day, bool end, int64_t *t, struct dg_error *err
         *t = end ? INT64_MAX : INT64_MIN;
         return 0;
     }
-    int y, m, d;
-    char tail;
-    if (strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    int64_t start;
+    if (dg_report_parse_day(day, &start) != 0)
         return dg_error_set(err, DG_EINVAL, end ? "to" : "from", -1,
                             "bad date '%s': want YYYY-MM-DD", day);
+    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = y - 1900;
@@ -149,6 +150,16 @@ int dg_sim_run(const struct dg_sim_options *o, struct dg_sim_result *res, struct
     if (!res->by_rule || !res->before_rule || !res->by_before_rule || !am.v || !am.slot || !e ||
         !vol) {
         rc = dg_error_set(err, DG_ENOMEM, NULL, -1, NULL);
+        goto out;
+    }
+    /* A log always has a signed checkpoint: without one this is not a log
+     * (a mistyped directory must not look like a log with no queries). */
+    struct dg_buf cp;
+    dg_buf_init(&cp, 1 << 16);
+    rc = dg_audit_public_read(o->audit_dir, "checkpoint", &cp, err);
+    dg_buf_release(&cp);
+    if (rc) {
+        rc = dg_error_set(err, rc, NULL, -1, "no audit log in '%s'", o->audit_dir);
         goto out;
     }
     rc = dg_audit_iter_open(o->audit_dir, 0, &it, err);

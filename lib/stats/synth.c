@@ -46,8 +46,13 @@ struct dg_synth {
     const struct dg_agency **in[DG_CAT__COUNT], **out[DG_CAT__COUNT];
     size_t nin[DG_CAT__COUNT], nout[DG_CAT__COUNT];
     uint64_t made;
-    double t;   /* time of the next base request, seconds */
-    double gap; /* mean gap between base requests */
+    double t; /* time of the next base request, seconds */
+    /* Arrival times: hour h of the range has weight w[h] (the diurnal
+     * shape); request i comes at the point where the cumulative weight
+     * reaches (i + u) / requests of the whole, so that exactly `requests`
+     * fall in the range, in order, denser by day. */
+    double *w, *cum; /* per hour; cum[h] = sum of w before hour h */
+    unsigned hours, h;
     struct episode ep[3];
     int nep;
 };
@@ -140,6 +145,19 @@ static void fill(struct dg_synth *g, struct dg_synth_request *r, const struct dg
     }
 }
 
+/* The time of base request number g->made (see struct dg_synth). */
+static void next_time(struct dg_synth *g)
+{
+    double target = ((double)g->made + uniform(g)) / (double)g->o.requests * g->cum[g->hours];
+    while (g->h + 1 < g->hours && g->cum[g->h + 1] <= target)
+        g->h++;
+    double frac = (target - g->cum[g->h]) / g->w[g->h];
+    if (frac >= 1)
+        frac = 0.999999;
+    double t = (double)g->o.start_s + ((double)g->h + frac) * 3600.0;
+    g->t = t > g->t ? t : g->t;
+}
+
 /* Local time h:05 on day d of the range (days counted in calendar days, so
  * that a daylight-saving change does not move the hour). */
 static int64_t local_at(int64_t start, unsigned d, int h)
@@ -186,8 +204,21 @@ int dg_synth_new(const struct dg_synth_options *o, struct dg_synth **out, struct
         dg_synth_free(g);
         return dg_error_set(err, DG_EINVAL, NULL, -1, "the directory has no municipal police");
     }
+    int64_t end = local_at(o->start_s, o->days, 0) - 300; /* local midnight after the range */
+    g->hours = (unsigned)((end - o->start_s) / 3600);
+    g->w = dg_calloc(g->hours ? g->hours : 1, sizeof(*g->w));
+    g->cum = dg_calloc(g->hours + 1, sizeof(*g->cum));
+    if (!g->hours || !g->w || !g->cum) {
+        dg_synth_free(g);
+        return dg_error_set(err, g->hours ? DG_ENOMEM : DG_EINVAL, NULL, -1,
+                            "cannot lay out the traffic");
+    }
+    for (unsigned h = 0; h < g->hours; h++) {
+        g->w[h] = diurnal(o->start_s + (int64_t)h * 3600);
+        g->cum[h + 1] = g->cum[h] + g->w[h];
+    }
     g->t = (double)o->start_s;
-    g->gap = (double)o->days * 86400.0 / (double)o->requests;
+    next_time(g);
     if (o->anomalies) {
         /* One of each, in the first, middle and last day of the range. */
         const struct dg_agency *sheriff = pick(g, DG_CAT_SHERIFF, false);
@@ -223,6 +254,8 @@ void dg_synth_free(struct dg_synth *g)
         dg_free((void *)g->in[c]);
         dg_free((void *)g->out[c]);
     }
+    dg_free(g->w);
+    dg_free(g->cum);
     dg_free(g);
 }
 
@@ -265,8 +298,8 @@ int dg_synth_next(struct dg_synth *g, struct dg_synth_request *r)
         a = pick(g, DG_CAT_MUNICIPAL_POLICE, away);
     fill(g, r, a, g->t);
     g->made++;
-    /* The next one comes sooner by day than by night. */
-    g->t += g->gap * (0.5 + uniform(g)) / diurnal((int64_t)g->t);
+    if (g->made < g->o.requests)
+        next_time(g);
     return 1;
 }
 

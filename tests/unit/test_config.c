@@ -233,6 +233,14 @@ static void validate_cross_checks(void **state)
     assert_true(has_diag(&r, "dev_mode", "development mode"));
     dg_config_release(&c);
     assert_int_equal(parse(&c, "role = hub\ndev_mode = yes\nlisten = 127.0.0.1:0\n", &r), 0);
+    assert_int_equal(dg_config_validate(&c, &r), DG_ECONFIG);
+    assert_true(has_diag(&r, "routes", "required for a hub"));
+    dg_config_release(&c);
+    assert_int_equal(parse(&c,
+                           "role = hub\ndev_mode = yes\nlisten = 127.0.0.1:0\n"
+                           "routes = CO=http://127.0.0.1:1\ndirectory = /etc/passwd\n",
+                           &r),
+                     0);
     assert_int_equal(dg_config_validate(&c, &r), 0);
     assert_int_equal(r.errors, 0);
     assert_int_equal(r.n, 1);
