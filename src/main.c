@@ -26,6 +26,7 @@ const struct dg_cmd dg_cmds[] = {
     {"report", "transparency report for a range of days (CSV, JSON, HTML; public form)",
      dg_cmd_report},
     {"stats", "transparency counters: synthetic traffic, anomaly alerts", dg_cmd_stats},
+    {"user", "review-console accounts: add one with a role, list them", dg_cmd_user},
     {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };

@@ -123,7 +123,10 @@
     XX(EBUSY, 710, "too many requests waiting for the audit log")                                  \
     XX(ELOOKUP, 711, "the DMV store could not be read")
 
-#define DG_ERRMAP_REVIEW(XX) XX(EREVIEW, 800, "review error")
+#define DG_ERRMAP_REVIEW(XX)                                                                       \
+    XX(EREVIEW, 800, "review error")                                                               \
+    XX(EBADLOGIN, 801, "wrong account name or password")                                           \
+    XX(ELOCKEDOUT, 802, "the account is locked after failed logins")
 
 #define DG_ERRMAP_HUB(XX)                                                                          \
     XX(EHUB, 900, "hub error")                                                                     \

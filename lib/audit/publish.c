@@ -64,8 +64,12 @@ static void *publisher_main(void *arg)
     pthread_mutex_lock(&log->mu);
     for (;;) {
         uint64_t wait_ms;
-        bool due = checkpoint_due(log, log->tb.size, &wait_ms);
-        bool behind = log->durable > log->tb.size;
+        /* Work when a checkpoint is due for what is durable, or a full
+         * tile's worth of entries waits (tiles are written as they fill,
+         * not one batch at a time). */
+        bool due = checkpoint_due(log, log->durable, &wait_ms);
+        bool behind = log->durable - log->tb.size >= DG_TILE_WIDTH ||
+                      (log->closing && log->durable > log->tb.size);
         if (!due && !behind && !log->pub_broken) {
             if (log->closing)
                 break;

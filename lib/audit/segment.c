@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK (64u << 10) /* small: a live reader re-reads after every wake */
 #define REC_MAX    (DG__REC_HDR + DG_AUDIT_ENTRY_MAX + DG_AUDIT_PRIVATE_MAX)
 #define BUF_CAP    (READ_CHUNK + REC_MAX)
 

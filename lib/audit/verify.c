@@ -37,15 +37,15 @@ static int read_checkpoint(const char *dir, struct dg_note_verifier *const *keys
         struct dg_error e2;
         rc = dg_checkpoint_open(b.data, b.len, keys, nkeys, c, &e2);
         if (rc)
-            dg_error_set(err, rc == DG_ESIG ? DG_ESIG : DG_ELOGCORRUPT, NULL, -1, "checkpoint: %s",
-                         e2.msg);
+            rc = dg_error_set(err, rc == DG_ESIG ? DG_ESIG : DG_ELOGCORRUPT, NULL, -1,
+                              "checkpoint: %s", e2.msg);
     } else {
         const char *blank = strstr(b.data, "\n\n");
         struct dg_error e2;
         rc = blank ? dg_checkpoint_parse(b.data, (size_t)(blank - b.data) + 1, c, &e2)
                    : dg_error_set(&e2, DG_ECHECKPOINT, NULL, -1, "no signature lines");
         if (rc)
-            dg_error_set(err, DG_ELOGCORRUPT, NULL, -1, "checkpoint: %s", e2.msg);
+            rc = dg_error_set(err, DG_ELOGCORRUPT, NULL, -1, "checkpoint: %s", e2.msg);
     }
     dg_buf_release(&b);
     return rc;

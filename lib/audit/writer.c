@@ -265,12 +265,18 @@ static void *writer_main(void *arg)
         log->st.batches++;
         log->st.sync_ns_total += t1 - t0;
         if (!rc) {
+            /* Wake the publisher when a checkpoint may be due: the first
+             * entries after one, a full tile, every batch with
+             * checkpoint_ms 0. */
+            uint64_t before = log->durable;
             log->durable = b->first + b->n;
+            if (log->o.checkpoint_ms == 0 || before == log->signed_size ||
+                before / DG_TILE_WIDTH != log->durable / DG_TILE_WIDTH)
+                pthread_cond_signal(&log->pub);
             log->st.appends += b->n;
             log->st.last_batch = b->n;
             if (b->n > log->st.max_batch_seen)
                 log->st.max_batch_seen = b->n;
-            pthread_cond_signal(&log->pub);
             complete_later(log, b, 0);
         } else {
             /* Everything queued behind b was numbered after it: fail it too. */

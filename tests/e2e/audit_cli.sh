@@ -131,4 +131,11 @@ cp log/tile/0/002 log3/tile/0/000
 expect_exit 1 "$DMVGATE" audit verify log3 --key vk.txt
 grep -q 'index 255: tile/0/000 does not match' "$TMP/.err" || fail "tile tamper message: $(cat "$TMP/.err")"
 expect_exit 1 "$DMVGATE" audit verify log --key other.pub
+cp -r log log4
+sed -i '2s/1000/1001/' log4/checkpoint
+expect_exit 1 "$DMVGATE" audit verify log4 --key vk.txt
+expect_exit 1 "$DMVGATE" audit verify log4
+printf 'garbage' >log4/checkpoint
+expect_exit 1 "$DMVGATE" audit verify log4
+expect_exit 2 "$DMVGATE" audit verify nowhere
 pass

@@ -22,7 +22,7 @@ lost=0
 for ((r = 1; r <= runs; r++)); do
   # Unique lines, far more than can be appended before the kill.
   seq -f "run$r-line%.0f" 1 5000000 |
-    "$DMVGATE" audit append "$log" --key k.key --writers 8 --checkpoint-ms 20 \
+    "$DMVGATE" audit append "$log" --key k.key --writers 8 --checkpoint-ms 100 \
       --segment-bytes 1048576 >"ack.$r" 2>"err.$r" &
   pid=$!
   # 30..500 ms: before, during and after open and recovery, mid-batch, mid-sign.
