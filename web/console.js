@@ -300,9 +300,19 @@ async function adminPage() {
     const r = await api('/console/api/users');
     const tb = $('rows');
     tb.replaceChildren();
-    for (const u of r.users)
-      tb.append(el('tr', {}, el('td', { text: u.name }), el('td', { text: u.role }), el('td', { text: u.agency }),
-        el('td', {}, when(u.created_us)), el('td', { text: u.locked ? 'locked' : '' })));
+    for (const u of r.users) {
+      const act = (what, label) => {
+        const b = el('button', { type: 'button', text: label, 'aria-label': `${label} ${u.name}` });
+        b.addEventListener('click', async () => {
+          if (what === 'remove' && !confirm(`Remove the account ${u.name}?`)) return;
+          try { await api('/console/api/users/change', { name: u.name, action: what }); say(`${label}: ${u.name}.`, true); await load(); } catch (e) { say(e.message); }
+        });
+        return b;
+      };
+      tb.append(el('tr', { 'data-user': u.name }, el('td', { text: u.name }), el('td', { text: u.role }), el('td', { text: u.agency }),
+        el('td', {}, when(u.created_us)), el('td', { text: u.locked ? 'locked' : '' }),
+        el('td', {}, u.locked ? act('unlock', 'Unlock') : null, ' ', u.name !== me.name ? act('remove', 'Remove') : null)));
+    }
   };
   $('add').addEventListener('submit', async (ev) => {
     ev.preventDefault();

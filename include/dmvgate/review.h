@@ -85,6 +85,13 @@ int dg_user_get(struct dg_store *s, const char *name, struct dg_user *out, struc
 int dg_user_login(struct dg_store *s, const char *name, const char *pw, size_t len, int64_t now_us,
                   struct dg_user *out, struct dg_error *err);
 
+/* Unlock account name (failures to 0, no lock), or remove it. 0, or
+ * DG_ENOTFOUND, DG_ESTORE. Sessions of a removed account end at their next
+ * use only when the console checks the account again (it does not): remove
+ * an account, then restart the node or wait for the session's idle end. */
+int dg_user_unlock(struct dg_store *s, const char *name, struct dg_error *err);
+int dg_user_remove(struct dg_store *s, const char *name, struct dg_error *err);
+
 /* Call fn for every account in name order; stops when fn returns non-zero
  * and returns that value; otherwise the number of accounts. */
 int dg_user_each(struct dg_store *s, int (*fn)(void *arg, const struct dg_user *u), void *arg,

@@ -413,6 +413,7 @@ static const struct api_route api_routes[] = {
      dg__rv_api_notices_sent},
     {"/console/api/users", DG_HTTP_GET, DG_ROLES_ADMIN, dg__rv_api_users},
     {"/console/api/users", DG_HTTP_POST, DG_ROLES_ADMIN, dg__rv_api_user_add},
+    {"/console/api/users/change", DG_HTTP_POST, DG_ROLES_ADMIN, dg__rv_api_user_change},
 };
 
 static void handle_api(struct dg_review_console *c, struct dg_req *r)
@@ -464,6 +465,30 @@ static void serve_page(struct dg_req *r, const struct dg__rv_page *p)
     dg_req_reply(r, 200, p->type, p->body.data, p->body.len);
 }
 
+/* A page outside the account's role (or without the console): a short HTML
+ * page instead of JSON; audited like any refusal. */
+static void refuse_page(struct dg_review_console *c, struct dg_req *r, int rc,
+                        const struct dg_session *s)
+{
+    if (rc != DG_EROLE) {
+        dg__rv_error(r, 503, rc, "the review console needs an SQLite store for its accounts");
+        return;
+    }
+    refusal_entry(c, r, rc, s);
+    static const char body[] =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Not for your role - DMV review console</title>"
+        "<link rel=\"stylesheet\" href=\"/console/console.css\"></head><body>"
+        "<header><span class=\"title\">DMV review console</span></header><main>"
+        "<h1>Not for your role</h1><p>Your account's role may not see this page.</p>"
+        "<p><a href=\"/console/queue\">Queue</a> &middot; <a href=\"/console/\">Log in as "
+        "someone else</a></p></main></body></html>\n";
+    common_headers(r);
+    dg_req_set_header(r, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+    dg_req_note(r, "refused", dg_errname(rc));
+    dg_req_reply(r, 403, "text/html; charset=utf-8", body, sizeof(body) - 1);
+}
+
 static void handle_console(struct dg_req *r, void *arg)
 {
     struct dg_review_console *c = arg;
@@ -491,8 +516,10 @@ static void handle_console(struct dg_req *r, void *arg)
                 dg_req_reply(r, 303, "text/plain; charset=utf-8", "log in first\n", 13);
                 return;
             }
-            if (dg_review_require(r, p->roles, &s) != 0)
+            if (rc != 0) {
+                refuse_page(c, r, rc, &s);
                 return;
+            }
         }
         serve_page(r, p);
         return;

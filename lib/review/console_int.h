@@ -91,6 +91,8 @@ void dg__rv_api_notices_csv(struct dg_review_console *c, struct dg_req *r,
 void dg__rv_api_notices_sent(struct dg_review_console *c, struct dg_req *r,
                              const struct dg_session *s);
 void dg__rv_api_users(struct dg_review_console *c, struct dg_req *r, const struct dg_session *s);
+void dg__rv_api_user_change(struct dg_review_console *c, struct dg_req *r,
+                            const struct dg_session *s);
 void dg__rv_api_user_add(struct dg_review_console *c, struct dg_req *r, const struct dg_session *s);
 
 /* sweep.c */

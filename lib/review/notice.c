@@ -426,3 +426,44 @@ void dg__rv_api_user_add(struct dg_review_console *c, struct dg_req *r, const st
     }
     evhttp_clear_headers(&kv);
 }
+
+void dg__rv_api_user_change(struct dg_review_console *c, struct dg_req *r,
+                            const struct dg_session *s)
+{
+    struct evkeyvalq kv;
+    if (dg__rv_form(r, &kv) != 0) {
+        evhttp_clear_headers(&kv);
+        dg__rv_error(r, 400, DG_EINVAL, "send a form (application/x-www-form-urlencoded)");
+        return;
+    }
+    const char *name = evhttp_find_header(&kv, "name");
+    const char *what = evhttp_find_header(&kv, "action");
+    bool unlock = what && !strcmp(what, "unlock"), remove = what && !strcmp(what, "remove");
+    struct dg_error e;
+    dg_error_clear(&e);
+    struct dg_store *st = dg__rv_store(c, r);
+    int rc;
+    if (!unlock && !remove)
+        rc = dg_error_set(&e, DG_EINVAL, NULL, -1, "action is unlock or remove");
+    else if (!name || dg_user_name_check(name, &e) != 0)
+        rc = dg_error_set(&e, DG_EINVAL, NULL, -1, "name an account");
+    else if (remove && !strcmp(name, s->user.name))
+        rc = dg_error_set(&e, DG_EINVAL, NULL, -1, "an admin cannot remove their own account");
+    else
+        rc = !st ? DG_ESTORE : unlock ? dg_user_unlock(st, name, &e) : dg_user_remove(st, name, &e);
+    if (rc == 0) {
+        struct dg_buf b;
+        dg_buf_init(&b, 64);
+        dg_buf_addstr(&b, "{\"ok\":true}\n");
+        dg__rv_reply_json(r, 200, &b);
+        dg_buf_release(&b);
+        dg_log(DG_LOG_INFO, unlock ? "review_user_unlocked" : "review_user_removed", NULL);
+    } else {
+        dg__rv_error(r,
+                     rc == DG_ENOTFOUND ? 404
+                     : rc == DG_EINVAL  ? 400
+                                        : 503,
+                     rc, "%s", e.msg[0] ? e.msg : dg_strerror(rc));
+    }
+    evhttp_clear_headers(&kv);
+}

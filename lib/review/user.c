@@ -309,3 +309,32 @@ int dg_user_each(struct dg_store *s, int (*fn)(void *arg, const struct dg_user *
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? n : fail(db, err, "list");
 }
+
+static int change(struct dg_store *s, const char *sql, const char *name, struct dg_error *err)
+{
+    sqlite3 *db = db_of(s, err);
+    if (!db)
+        return DG_EINVAL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(db, err, "change");
+    sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(db, err, "change");
+    if (sqlite3_changes(db) == 0)
+        return dg_error_set(err, DG_ENOTFOUND, "name", -1, "no account '%.64s'", name ? name : "");
+    return 0;
+}
+
+int dg_user_unlock(struct dg_store *s, const char *name, struct dg_error *err)
+{
+    return change(s, "UPDATE review_users SET failures = 0, locked_until_us = 0 WHERE name = ?1",
+                  name, err);
+}
+
+int dg_user_remove(struct dg_store *s, const char *name, struct dg_error *err)
+{
+    return change(s, "DELETE FROM review_users WHERE name = ?1", name, err);
+}

@@ -131,6 +131,7 @@ body_has "STS/FOUND"
 login bob
 cq GET /console/admin
 expect_status 403
+body_has "Not for your role"
 cq GET /console/api/users
 expect_status 403
 cq GET /console/api/notices
@@ -143,6 +144,7 @@ expect_status 403
 cq POST /console/api/open mid=$AZ
 expect_status 403
 login root
+ROOT_SID=$SID ROOT_CSRF=$CSRF
 cq GET /console/api/queue
 expect_status 403
 cq GET /console/admin
@@ -152,6 +154,12 @@ expect_status 200
 json 'r.users.length === 5'
 cq POST /console/api/users name=erin role=reviewer agency=AZ0070000 "password=$REVIEW_PW"
 expect_status 201
+cq POST /console/api/users name=erin role=reviewer "password=$REVIEW_PW"
+expect_status 409
+cq POST /console/api/users/change name=erin action=remove
+expect_status 200
+cq POST /console/api/users/change name=root action=remove
+expect_status 400
 
 # the deadline: past it, the sweeper denies (no poll needed) or escalates
 held DCFBI0100 "DQ.DCFBI0100.CO.TXT
@@ -216,6 +224,9 @@ for i in $(seq 1 12); do
     "http://$NODE_ADDR/console/api/login")
 done
 [[ $code == 429 ]] || fail "rate limit: $code"; ok
+# an admin unlocks the locked account (root logged in before the limit)
+SID=$ROOT_SID CSRF=$ROOT_CSRF cq POST /console/api/users/change name=dave action=unlock
+expect_status 200
 
 node_stop
 [[ $NODE_EXIT == 0 ]] || fail "node exit $NODE_EXIT"; ok

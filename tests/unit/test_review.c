@@ -124,6 +124,16 @@ static void lockout(void **state)
     int64_t later = T0 + DG_USER_LOCK_SECONDS * 1000000LL + 1;
     assert_int_equal(dg_user_login(s, "ana", PW, strlen(PW), later, &u, &e), 0);
     assert_int_equal(u.role, DG_ROLE_SUPERVISOR);
+    /* an admin's unlock ends a lock at once; remove ends the account */
+    for (int i = 0; i < DG_USER_LOCK_AFTER; i++)
+        dg_user_login(s, "ana", "wrong password", 14, later, NULL, &e);
+    assert_int_equal(dg_user_login(s, "ana", PW, strlen(PW), later, &u, &e), DG_ELOCKEDOUT);
+    assert_int_equal(dg_user_unlock(s, "ana", &e), 0);
+    assert_int_equal(dg_user_login(s, "ana", PW, strlen(PW), later, &u, &e), 0);
+    assert_int_equal(dg_user_remove(s, "ana", &e), 0);
+    assert_int_equal(dg_user_get(s, "ana", &u, &e), DG_ENOTFOUND);
+    assert_int_equal(dg_user_remove(s, "ana", &e), DG_ENOTFOUND);
+    assert_int_equal(dg_user_unlock(s, "nobody", &e), DG_ENOTFOUND);
     dg_store_close(s);
 }
 
