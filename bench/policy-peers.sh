@@ -12,6 +12,7 @@
 #                 (its own small directory, "expect" from a plain reading of the
 #                 rules), run both peers and compare their decisions; for checking
 #                 the peer side alone
+# The table is also written as JSON to bench/results/policy_peers.json.
 # Environment: BUILD (default build/) is where bench_policy_peers is built.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,4 +47,5 @@ if [[ ! -x $bin ]]; then
     exit 2
   fi
 fi
-exec "$bin" --peers "$peers" "$@"
+mkdir -p "$top/bench/results"
+exec "$bin" --peers "$peers" --json "$top/bench/results/policy_peers.json" "$@"

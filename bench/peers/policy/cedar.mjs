@@ -125,7 +125,7 @@ function decide(i) {
   return { decision: best.m.outcome, rule: best.id, notify: best.m.notify };
 }
 
-const t = run(mix, decide, opt.n, opt.warmup);
+const t = run(mix, decide, opt.n, opt.warmup, opt.rounds);
 writeDecisions(opt.out, t.decisions);
 summary({
   engine: 'cedar',
@@ -134,7 +134,10 @@ summary({
   requests: mix.length,
   decisions: t.n,
   warmup: opt.warmup,
-  seconds: Number(t.seconds.toFixed(6)),
+  rounds: t.rounds,
   per_second: Math.round(t.perSecond),
+  per_second_median: Math.round(t.perSecondMedian),
+  per_cpu_second: Math.round(t.perCpuSecond),
+  per_cpu_second_median: Math.round(t.perCpuSecondMedian),
   vs_expect: t.vsExpect,
 });
