@@ -326,11 +326,15 @@ static int synth(int argc, char **argv)
     if (s)
         dg_stats_info(s, &info);
     printf("synth: %llu requests to %s (%llu allowed, %llu denied, %llu held for review, %llu "
-           "errors) from %u agencies; %llu alerts%s%s\n",
+           "errors)",
            (unsigned long long)made, dg_policy_state(p), (unsigned long long)by[0],
-           (unsigned long long)by[1], (unsigned long long)by[2], (unsigned long long)by[3],
-           info.agencies, (unsigned long long)info.alerts_raised, audit ? "; audit log " : "",
-           audit ? audit : "");
+           (unsigned long long)by[1], (unsigned long long)by[2], (unsigned long long)by[3]);
+    if (s)
+        printf(" from %u agencies; %llu alerts", info.agencies,
+               (unsigned long long)info.alerts_raised);
+    if (audit)
+        printf("; audit log %s", audit);
+    putchar('\n');
     status = 0;
 out:
     if (log)

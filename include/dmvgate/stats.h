@@ -97,6 +97,22 @@ struct dg_stats_event {
  * strings of a are borrowed: a must outlive every use of ev. */
 void dg_stats_event_init(struct dg_stats_event *ev, const struct dg_agency *a);
 
+struct dg_msg_req;
+/*
+ * Fill ev for a parsed query m (DQ, RQ or IQ) from requester a (may be NULL:
+ * the message's ORI, unspecified) to destination dest, decided as decision
+ * by rule (may be NULL): for a process that counts what it routes, such as
+ * the hub, which sees each destination's answer but not its policy. The
+ * strings of ev point into a, m and dest. Returns 0 or DG_EINVAL (not a query).
+ */
+int dg_stats_event_from_msg(struct dg_stats_event *ev, const struct dg_agency *a,
+                            const struct dg_msg_req *m, const char *dest,
+                            enum dg_stats_decision decision, const char *rule);
+
+/* The decision a node's answer status shows (docs/api.md): 200 allow, 202
+ * review (held), 403 deny, anything else error. */
+enum dg_stats_decision dg_stats_decision_of_status(int http_status);
+
 /* ---- anomaly rules ----------------------------------------------------------------
  * An agency's baseline is its mean (and standard deviation) of queries per
  * hour over the last baseline_days days of hourly rows, hours without a row

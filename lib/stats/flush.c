@@ -87,28 +87,44 @@ static void touch(struct dg_stats *s, uint32_t ag)
     }
 }
 
-static void gather_shard(struct dg_stats *s, struct dg__stats_shard *sh,
-                         uint64_t totals[DG__NCAT][DG__NKEY][DG__NDEC], uint64_t *counted)
+/* Add the cells [from, to) of a shard to the pending sums; returns true when
+ * any changed. The callers handle what the cells mean. */
+static inline uint32_t take(struct dg_stats *s, struct dg__stats_shard *sh, size_t c)
+{
+    uint32_t cur = atomic_load_explicit(&sh->cell[c], memory_order_relaxed);
+    uint32_t d = cur - sh->prev[c];
+    if (d) {
+        sh->prev[c] = cur;
+        s->pend[c] += d;
+        s->pend_nonzero = true;
+    }
+    return d;
+}
+
+/* Only the regions in use are read: the agency and rule cells of entries
+ * made so far (an entry made after these loads is read at the next flush;
+ * the cells are cumulative, so nothing is lost). */
+static void gather_shard(struct dg_stats *s, struct dg__stats_shard *sh, unsigned nag,
+                         unsigned nrules, uint64_t totals[DG__NCAT][DG__NKEY][DG__NDEC],
+                         uint64_t *counted)
 {
     const struct dg__stats_layout *L = &s->lay;
-    uint64_t *pend = s->pend;
-    for (size_t c = 0; c < L->ncells; c++) {
-        uint32_t cur = atomic_load_explicit(&sh->cell[c], memory_order_relaxed);
-        uint32_t d = cur - sh->prev[c];
-        if (!d)
-            continue;
-        sh->prev[c] = cur;
-        pend[c] += d;
-        s->pend_nonzero = true;
-        if (c < L->cube + DG__CUBE) {
+    for (size_t i = 0; i < DG__CUBE; i++) {
+        uint32_t d = take(s, sh, L->cube + i);
+        if (d) {
             int cat, key, pur, leg, dec, flags;
-            dg__stats_cube_decode(c - L->cube, &cat, &key, &pur, &leg, &dec, &flags);
+            dg__stats_cube_decode(i, &cat, &key, &pur, &leg, &dec, &flags);
             totals[cat][key][dec] += d;
             *counted += d;
-        } else if (c >= L->agency && c < L->dest) {
-            uint32_t ag = (uint32_t)((c - L->agency) / DG__AG_STRIDE);
-            size_t f = (c - L->agency) % DG__AG_STRIDE;
-            struct dg__stats_hour *h = &s->hour[ag];
+        }
+    }
+    for (uint32_t ag = 0; ag < nag; ag++) {
+        size_t base = L->agency + (size_t)ag * DG__AG_STRIDE;
+        struct dg__stats_hour *h = &s->hour[ag];
+        for (size_t f = 0; f < DG__AG_STRIDE; f++) {
+            uint32_t d = take(s, sh, base + f);
+            if (!d)
+                continue;
             if (f < DG__KD) {
                 h->total += d;
                 if (f < DG__NDEC) /* key DQ */
@@ -120,6 +136,10 @@ static void gather_shard(struct dg_stats *s, struct dg__stats_shard *sh,
                 h->photo += d;
         }
     }
+    for (size_t i = 0; i < (size_t)DG__NDEST * DG__KD; i++)
+        take(s, sh, L->dest + i);
+    for (size_t i = 0; i < (size_t)nrules * DG__KD; i++)
+        take(s, sh, L->rule + i);
 }
 
 static void gather(struct dg_stats *s)
@@ -128,10 +148,14 @@ static void gather(struct dg_stats *s)
     uint64_t totals[DG__NCAT][DG__NKEY][DG__NDEC];
     memcpy(totals, zero, sizeof(totals));
     uint64_t counted = 0;
+    unsigned nag = atomic_load_explicit(&s->agencies.n, memory_order_acquire);
+    unsigned nrules = atomic_load_explicit(&s->rules.n, memory_order_acquire);
     unsigned n = atomic_load_explicit(&s->nshards, memory_order_acquire);
     for (unsigned i = 0; i < n; i++)
-        gather_shard(s, &s->shards[i], totals, &counted);
-    gather_shard(s, &s->shards[s->opt.max_threads], totals, &counted);
+        gather_shard(s, &s->shards[i], nag, nrules, totals, &counted);
+    gather_shard(s, &s->shards[s->opt.max_threads], nag, nrules, totals, &counted);
+    s->pend_nag = nag > s->pend_nag ? nag : s->pend_nag;
+    s->pend_nrules = nrules > s->pend_nrules ? nrules : s->pend_nrules;
 
     const struct dg__stats_layout *L = &s->lay;
     uint64_t invalid = s->pend[L->agency + DG__AG_INVALID];
@@ -371,7 +395,14 @@ int dg__stats_flush(struct dg_stats *s, int64_t t_attr, struct dg_error *err)
         rc = write_pending(s, hour, err);
     }
     if (rc == 0) {
-        memset(s->pend, 0, s->lay.ncells * sizeof(*s->pend));
+        /* Zero what was gathered into: the cube, the agencies and rules in
+         * use, the destinations (not the whole, mostly unused, array). */
+        const struct dg__stats_layout *L = &s->lay;
+        memset(s->pend + L->cube, 0, DG__CUBE * sizeof(*s->pend));
+        memset(s->pend + L->agency, 0, (size_t)s->pend_nag * DG__AG_STRIDE * sizeof(*s->pend));
+        memset(s->pend + L->dest, 0, (size_t)DG__NDEST * DG__KD * sizeof(*s->pend));
+        memset(s->pend + L->rule, 0, (size_t)s->pend_nrules * DG__KD * sizeof(*s->pend));
+        s->pend_nag = s->pend_nrules = 0;
         s->pend_nonzero = false;
         s->pend_invalid_seen = 0;
         s->pend_other_seen = 0;

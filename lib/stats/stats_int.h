@@ -175,6 +175,7 @@ struct dg_stats {
     uint64_t *group_sums; /* by department/component x key x decision, while writing */
     bool pend_nonzero;    /* something to write */
     uint64_t pend_invalid_seen, pend_other_seen; /* of pend, already in info */
+    unsigned pend_nag, pend_nrules;              /* agencies and rules gathered into pend */
     int64_t cur_hour;   /* start of the hour being counted into; 0 before the first flush */
     char cur_label[16]; /* its label */
     struct dg__stats_hour *hour;

@@ -10,7 +10,7 @@ P=$DG_SOURCE_DIR/policies/examples/block-immigration.policy
 DB=$TMP/s.db
 
 out=$("$DMVGATE" stats synth --db "$DB" --policy "$P" --from 2026-11-02 --days 3 \
-  --requests 6000 2>"$TMP/synth.log")
+  --requests 6000 --audit "$TMP/log" 2>"$TMP/synth.log")
 re='^synth: ([0-9]+) requests to CO \(([0-9]+) allowed, ([0-9]+) denied, ([0-9]+) held for review, ([0-9]+) errors\)'
 [[ $out =~ $re ]] || fail "synth summary: $out"
 N=${BASH_REMATCH[1]} A=${BASH_REMATCH[2]} D=${BASH_REMATCH[3]} R=${BASH_REMATCH[4]}
@@ -35,6 +35,17 @@ done
 # photo requests: at least the planted 45
 photos=$(val photo_by_category TOTAL TOTAL)
 ((photos >= 45)) || fail "photo requests $photos"; ok
+
+# counted from the audit log, every count is the same as the node's counters
+"$DMVGATE" report --from 2026-11-02 --to 2026-11-04 --audit "$TMP/log" > "$TMP/a.csv"
+grep -q "^meta,,source,,,audit log $TMP/log ($N query entries in the range)$" "$TMP/a.csv" ||
+  fail "audit source line: $(grep source "$TMP/a.csv")"
+ok
+diff <(grep -vE '^(meta|alerts),' "$TMP/r.csv") <(grep -vE '^(meta|alerts),' "$TMP/a.csv") \
+  >"$TMP/diff" || fail "report --audit differs from --db: $(head -5 "$TMP/diff")"
+ok
+expect_exit 2 "$DMVGATE" report --from 2026-11-02 --to 2026-11-04 --audit "$TMP/nolog"
+grep -q "no audit log in '$TMP/nolog'" "$TMP/.err" || fail "no-log message"; ok
 
 # days add up to the range
 sum=0

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dmvgate/msg.h>
 #include <dmvgate/stats.h>
 #include <dmvgate/store.h>
 
@@ -574,6 +575,31 @@ static void period_labels(void **state)
     assert_string_equal(dg_stats_alert_kind_name(DG_ALERT_NAME_ONLY), "name_only");
 }
 
+static void event_from_message(void **state)
+{
+    (void)state;
+    struct dg_msg_req m;
+    struct dg_error e;
+    const char txt[] = "DQ.DCICE0100.CO.TXT\nNAM/RIVERA,ANA.DOB/19800101.PUR/I.ATN/AGENT X."
+                       "LEG/AW 2026-77";
+    if (dg_msg_req_parse_text(&m, txt, sizeof(txt) - 1, &e) != 0)
+        fail_msg("parse: %s", e.msg);
+    struct dg_stats_event ev;
+    assert_int_equal(dg_stats_event_from_msg(&ev, &ice, &m, "CO", DG_STATS_DENY, "ice"), 0);
+    assert_string_equal(ev.ori, "DCICE0100");
+    assert_string_equal(ev.component, "ICE-ERO");
+    assert_int_equal(ev.key, DG_KEY_DQ);
+    assert_int_equal(ev.purpose, DG_PUR_IMMIGRATION);
+    assert_int_equal(ev.leg, DG_LEG_ADMIN_WARRANT);
+    assert_true(ev.name_search);
+    assert_false(ev.photo);
+    assert_string_equal(ev.dest, "CO");
+    assert_int_equal(dg_stats_decision_of_status(202), DG_STATS_REVIEW);
+    assert_int_equal(dg_stats_decision_of_status(403), DG_STATS_DENY);
+    assert_int_equal(dg_stats_decision_of_status(502), DG_STATS_ERROR);
+    assert_int_equal(dg_stats_decision_of_status(200), DG_STATS_ALLOW);
+}
+
 static void open_survives_allocation_failures(void **state)
 {
     (void)state;
@@ -621,6 +647,7 @@ int main(void)
         cmocka_unit_test(alerts_fire_on_anomalies),
         cmocka_unit_test(baseline_keeps_alerts_quiet),
         cmocka_unit_test(period_labels),
+        cmocka_unit_test(event_from_message),
         cmocka_unit_test(open_survives_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
