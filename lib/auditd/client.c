@@ -369,7 +369,10 @@ static int send_request(struct dg_auditd_client *c, struct dg_auditd_request *r,
         waiter_add(c, w);
         if (write_all(c->fd, b.data, b.len)) {
             waiter_take(c, w->id);
-            shutdown(c->fd, SHUT_RDWR); /* the reader fails the others */
+            shutdown(c->fd, SHUT_RDWR); /* the reader fails the others and closes */
+            /* The next request dials again rather than writing to this dead
+             * socket before the reader has seen its end. */
+            c->fd = -1;
             rc = dg_error_set(err, DG_EIO, NULL, -1, "cannot send to the audit sequencer");
         }
     }

@@ -354,7 +354,10 @@ static void stop_under_load(void **state)
     f->d = NULL;
     /* The log holds at least every acknowledged entry, and verifies. */
     uint64_t n;
-    assert_int_equal(dg_audit_verify_dir(f->logdir, &f->verifier, 1, &n, &e), 0);
+    int vrc = dg_audit_verify_dir(f->logdir, &f->verifier, 1, &n, &e);
+    if (vrc)
+        fail_msg("verify after a stop under load: %s (%s, at %ld)", dg_strerror(vrc), e.msg,
+                 (long)e.offset);
     assert_true(n >= (uint64_t)fl.ok);
     assert_true(n <= (uint64_t)sent);
 }
