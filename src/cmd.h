@@ -39,6 +39,7 @@ int dg_cmd_stats(int argc, char **argv);
 int dg_cmd_policy_simulate(int argc, char **argv);
 int dg_cmd_user(int argc, char **argv);
 int dg_cmd_query(int argc, char **argv);
+int dg_cmd_demo(int argc, char **argv);
 int dg_cmd_serve(int argc, char **argv);
 
 #endif

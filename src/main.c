@@ -28,6 +28,8 @@ const struct dg_cmd dg_cmds[] = {
     {"stats", "transparency counters: synthetic traffic, anomaly alerts", dg_cmd_stats},
     {"user", "review-console accounts: add one with a role, list them", dg_cmd_user},
     {"query", "send a query to the hub as an agency and print each state's answer", dg_cmd_query},
+    {"demo", "run the demo network: CA, four state nodes, the hub and traffic, on loopback",
+     dg_cmd_demo},
     {"serve", "run a state node (the HTTPS API, policy, review queue, audit log)", dg_cmd_serve},
     {NULL, NULL, NULL},
 };
