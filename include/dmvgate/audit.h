@@ -372,6 +372,20 @@ struct dg_audit_entry {
 /* Zero e and set its kind and time (dg_now_us()). */
 void dg_audit_entry_init(struct dg_audit_entry *e, enum dg_audit_kind kind);
 
+/* Set e's requester from directory entry a, or, when a is NULL, from ori
+ * alone (level and category unspecified). */
+void dg_audit_entry_requester(struct dg_audit_entry *e, const struct dg_agency *a, const char *ori);
+
+struct dg_msg_req;
+/* Make e a query entry (dg_audit_entry_init, time now) for query m from
+ * requester a (NULL: m's ORI, unspecified) to destination dest, decided as
+ * decision by rule (NULL: none): key, fields asked, purpose, legal process,
+ * the identifying fields (tags public, values private), the legal-process
+ * and case numbers and the ATN. Redactions, notify and released stay 0. */
+void dg_audit_entry_query(struct dg_audit_entry *e, const struct dg_agency *a,
+                          const struct dg_msg_req *m, const char *dest,
+                          enum dg_audit_decision decision, const char *rule);
+
 /* Encode e: the private part (with salt, or 32 random bytes when salt is
  * NULL) is appended to priv, the public part with the commitment to pub.
  * DG_EENTRY when e is invalid (bad enum, over-long or invalid string). */

@@ -63,6 +63,7 @@ struct dg_config {
     char *hub_cert;        /* the hub's client certificate towards the nodes (PEM) */
     char *hub_key;         /* its private key (PEM) */
     char *hub_blocks;      /* network-level blocks file, reloaded on SIGHUP; "" = none */
+    char *hub_admins;      /* "CO=CN,AZ=CN": who may change a state's blocks; "" = none */
     long upstream_timeout; /* seconds a destination node may take to answer */
 
     long audit_batch_max;     /* entries per group commit */

@@ -58,6 +58,11 @@ void dg_buf_release(struct dg_buf *b);
  * Returns an empty allocated string when nothing was added, NULL on ENOMEM. */
 char *dg_buf_detach(struct dg_buf *b, size_t *len);
 
+/* Append the whole file at path to b (whose max bounds it). Returns 0, or
+ * the errno's code (DG_ENOENT, DG_EPERM, DG_EIO, ...), DG_ETOOBIG (the file
+ * is larger than b's max), DG_ENOMEM, with err's sentence naming the path. */
+int dg_buf_read_file(struct dg_buf *b, const char *path, struct dg_error *err);
+
 /* ---- logging ---------------------------------------------------------------
  * One JSON object per line on stderr (or the fd set), written with a single
  * write() so that lines from several threads never interleave:

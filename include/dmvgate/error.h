@@ -139,7 +139,8 @@
     XX(EUNREACHABLE, 901, "the destination state's node cannot be reached")                        \
     XX(EUPTIMEOUT, 902, "the destination state's node did not answer in time")                     \
     XX(ENOSTATEROUTE, 903, "the hub has no route to the destination state")                        \
-    XX(ENETBLOCKED, 904, "refused by a network-level block")
+    XX(ENETBLOCKED, 904, "refused by a network-level block")                                       \
+    XX(EBLOCKSFILE, 905, "malformed network-block list")
 
 #define DG_ERRMAP_REPORT(XX)                                                                       \
     XX(EREPORT, 1000, "report error")                                                              \

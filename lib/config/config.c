@@ -42,7 +42,8 @@ static const struct row table[] = {
      OFF(threads)},
     {{"store", DG_CONFIG_PATH, 0, 0, NULL, "",
       "the DMV store: an SQLite database file, or a postgresql:// URI (several node processes "
-      "share one PostgreSQL database); required for a node"},
+      "share one PostgreSQL database); required for a node. A hub keeps its routing counts "
+      "in it (SQLite, created when absent; empty: in memory only)"},
      OFF(store)},
     {{"directory", DG_CONFIG_PATH, 0, 0, NULL, "",
       "the agency directory (who each ORI is); required for a node"},
@@ -51,10 +52,10 @@ static const struct row table[] = {
       "the state's policy file, reloaded on SIGHUP; required for a node"},
      OFF(policy)},
     {{"audit_dir", DG_CONFIG_PATH, 0, 0, NULL, "",
-      "directory of the audit log (entries, tiles, checkpoint); required for a node"},
+      "directory of the audit log (entries, tiles, checkpoint); required for a node and a hub"},
      OFF(audit_dir)},
     {{"audit_key", DG_CONFIG_PATH, 0, 0, NULL, "",
-      "the audit log's signing key (signed-note private key file); required for a node"},
+      "the audit log's signing key (signed-note private key file); required for a node and a hub"},
      OFF(audit_key)},
     {{"audit_sequencer", DG_CONFIG_STRING, 0, 0, NULL, "",
       "instead of audit_dir and audit_key: the audit sequencer that writes the state's one log "
@@ -91,6 +92,11 @@ static const struct row table[] = {
     {{"hub_blocks", DG_CONFIG_PATH, 0, 0, NULL, "",
       "hub: network-level blocks file (see docs/hub.md), reloaded on SIGHUP; empty for none"},
      OFF(hub_blocks)},
+    {{"hub_admins", DG_CONFIG_STRING, 0, 0, NULL, "",
+      "hub: who may change a state's network-level blocks through the admin API (/v1/blocks): "
+      "STATE=CN separated by commas, CN the subject CN of that state's admin client "
+      "certificate; empty: no admin API, the hub_blocks file only"},
+     OFF(hub_admins)},
     {{"upstream_timeout", DG_CONFIG_INT, 1, 300, NULL, "10",
       "hub: seconds a destination node may take to answer before the hub answers ER for it"},
      OFF(upstream_timeout)},
@@ -667,8 +673,14 @@ int dg_config_validate(const struct dg_config *c, struct dg_config_report *r)
     if (c->role == DG_ROLE_HUB) {
         need(r, "routes", c->routes, "for a hub");
         need(r, "directory", c->directory, "for a hub");
+        need(r, "audit_dir", c->audit_dir, "for a hub (it records the requests it refuses)");
+        need(r, "audit_key", c->audit_key, "for a hub (it records the requests it refuses)");
         readable(c, r, "directory", c->directory);
         readable(c, r, "hub_blocks", c->hub_blocks);
+        readable(c, r, "audit_key", c->audit_key);
+        if (c->hub_admins[0] && !c->hub_blocks[0])
+            diag(r, line_of(c, "hub_admins"), false, "hub_admins",
+                 "hub_admins needs hub_blocks: the file the admin API keeps the blocks in");
         if (!c->dev_mode) {
             need(r, "hub_cert", c->hub_cert, "for a hub unless dev_mode");
             need(r, "hub_key", c->hub_key, "for a hub unless dev_mode");

@@ -6,6 +6,7 @@
  */
 #include <dmvgate/core.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,4 +150,25 @@ char *dg_buf_detach(struct dg_buf *b, size_t *len)
     b->len = 0;
     b->cap = 0;
     return p;
+}
+
+int dg_buf_read_file(struct dg_buf *b, const char *path, struct dg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dg_error_set(err, dg_error_from_errno(errno), NULL, -1, "cannot open '%s': %s", path,
+                            strerror(errno));
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = dg_buf_add(b, chunk, n);
+    if (rc == 0 && ferror(f))
+        rc = dg_error_set(err, DG_EIO, NULL, -1, "cannot read '%s'", path);
+    else if (rc == DG_ETOOBIG)
+        dg_error_set(err, rc, NULL, -1, "'%s' is larger than %zu bytes", path, b->max);
+    else if (rc)
+        dg_error_set(err, rc, NULL, -1, "out of memory reading '%s'", path);
+    fclose(f);
+    return rc;
 }

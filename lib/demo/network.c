@@ -72,18 +72,10 @@ static int write_file(const char *path, const char *data, size_t n, int mode, st
 
 static int read_file(const char *path, struct dg_buf *out, struct dg_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dg_error_set(err, DG_EIO, NULL, -1, "cannot read '%s': %s", path, strerror(errno));
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rc = dg_buf_add(out, chunk, n);
-    fclose(f);
+    int rc = dg_buf_read_file(out, path, err);
     if (rc == 0 && !out->data)
         rc = dg_buf_addstr(out, "");
-    return rc ? dg_error_set(err, rc, NULL, -1, "cannot read '%s'", path) : 0;
+    return rc;
 }
 
 static int copy_file(const char *from, const char *to, struct dg_error *err)
@@ -433,6 +425,11 @@ static int make_directory_and_certs(struct dg_demo *d, struct dg_error *err)
         path_in(d, key, sizeof(key), "certs/hub.key");
         rc = dg_pki_issue(ca, "hub.dmvgate.demo", DG_PKI_CLIENT, path, key, err);
     }
+    if (rc == 0) { /* Colorado's admin of its network-level blocks at the hub */
+        path_in(d, path, sizeof(path), "certs/co-admin.pem");
+        path_in(d, key, sizeof(key), "certs/co-admin.key");
+        rc = dg_pki_issue(ca, "co-admin.dmvgate.demo", DG_PKI_CLIENT, path, key, err);
+    }
     for (int i = 0; rc == 0 && i < d->npool; i++)
         rc =
             dg_pki_issue(ca, d->pool[i].a.ori, DG_PKI_CLIENT, d->pool[i].cert, d->pool[i].key, err);
@@ -455,6 +452,30 @@ static void policy_title(const char *text, char *out, size_t n)
         if (e)
             snprintf(out, n, "%.*s", (int)(e - p), p);
     }
+}
+
+/* An audit signing key pair in DIR/audit-key.key (0600) and .pub, named name. */
+static int write_audit_key(struct dg_demo *d, const char *dir, const char *name,
+                           struct dg_error *err)
+{
+    char to[PATH_MAX];
+    struct dg_buf sk, vk;
+    dg_buf_init(&sk, 4096);
+    dg_buf_init(&vk, 4096);
+    int rc = dg_note_keygen(name, &sk, &vk, err);
+    if (rc == 0) {
+        dg_buf_addc(&sk, '\n');
+        dg_buf_addc(&vk, '\n');
+        path_in(d, to, sizeof(to), "%s/audit-key.key", dir);
+        rc = write_file(to, sk.data, sk.len, 0600, err);
+    }
+    if (rc == 0) {
+        path_in(d, to, sizeof(to), "%s/audit-key.pub", dir);
+        rc = write_file(to, vk.data, vk.len, 0644, err);
+    }
+    dg_buf_release(&sk);
+    dg_buf_release(&vk);
+    return rc;
 }
 
 /* Policy, its lists, audit key and configuration of each state's node. */
@@ -484,27 +505,10 @@ static int make_node_files(struct dg_demo *d, struct dg_error *err)
                 return rc;
         }
 
-        struct dg_buf sk, vk;
-        dg_buf_init(&sk, 4096);
-        dg_buf_init(&vk, 4096);
         char name[64];
-        snprintf(name, sizeof(name), "%s.demo.dmvgate/audit", st);
-        for (char *c = name; *c && *c != '.'; c++)
-            *c = (char)(*c - 'A' + 'a');
-        rc = dg_note_keygen(name, &sk, &vk, err);
-        if (rc == 0) {
-            dg_buf_addc(&sk, '\n');
-            dg_buf_addc(&vk, '\n');
-            path_in(d, to, sizeof(to), "%s/audit-key.key", st);
-            rc = write_file(to, sk.data, sk.len, 0600, err);
-        }
-        if (rc == 0) {
-            path_in(d, to, sizeof(to), "%s/audit-key.pub", st);
-            rc = write_file(to, vk.data, vk.len, 0644, err);
-        }
-        dg_buf_release(&sk);
-        dg_buf_release(&vk);
-        if (rc != 0)
+        snprintf(name, sizeof(name), "%c%c.demo.dmvgate/audit", st[0] - 'A' + 'a',
+                 st[1] - 'A' + 'a');
+        if ((rc = write_audit_key(d, st, name, err)) != 0)
             return rc;
 
         struct dg_buf c;
@@ -602,14 +606,31 @@ static int start_hub(struct dg_demo *d, volatile sig_atomic_t *stop, struct dg_e
                       "tls_client_ca = ../certs/ca.pem\n"
                       "hub_cert = ../certs/hub.pem\n"
                       "hub_key = ../certs/hub.key\n"
+                      "audit_dir = audit\n"
+                      "audit_key = audit-key.key\n"
+                      "store = hub.db\n"
+                      "hub_blocks = blocks\n"
+                      "hub_admins = CO=co-admin.dmvgate.demo\n"
                       "upstream_timeout = 10\n"
                       "access_log = access.log\n"
                       "shutdown_grace = 3\n");
     char path[PATH_MAX];
     path_in(d, path, sizeof(path), "hub");
     mkdir(path, 0755);
+    static const char blocks[] =
+        "# Network-level blocks at the hub (docs/hub.md): STATE KIND VALUE [REASON].\n"
+        "# The hub refuses these requesters before their messages reach the state's\n"
+        "# node. Edit and send SIGHUP to the hub, or use the admin API with\n"
+        "# certs/co-admin.pem (Colorado's blocks only). For example:\n"
+        "# CO component ICE-ERO Colorado refuses ICE-ERO at the hub\n"
+        "# WI category unspecified Wisconsin refuses agencies of unrecorded type\n";
+    path_in(d, path, sizeof(path), "hub/blocks");
+    int rc = write_file(path, blocks, sizeof(blocks) - 1, 0644, err);
+    if (rc == 0)
+        rc = write_audit_key(d, "hub", "hub.demo.dmvgate/audit", err);
     path_in(d, path, sizeof(path), "hub/hub.conf");
-    int rc = c.data ? write_file(path, c.data, c.len, 0644, err) : DG_ENOMEM;
+    if (rc == 0)
+        rc = c.data ? write_file(path, c.data, c.len, 0644, err) : DG_ENOMEM;
     dg_buf_release(&c);
     if (rc != 0)
         return rc;

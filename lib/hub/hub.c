@@ -4,78 +4,23 @@
  * event loops parse and check; one forwarding thread runs every transfer on
  * a libcurl multi handle and resumes each request when its last leg is done.
  */
-#include <dmvgate/agency.h>
-#include <dmvgate/hub.h>
-#include <dmvgate/msg.h>
-#include <dmvgate/net.h>
+#include "hub_int.h"
 
-#include <curl/curl.h>
-#include <pthread.h>
+#include <dmvgate/stats.h>
+
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define ANSWER_MAX (1024 * 1024)
 
-struct route {
-    char state[3];
-    char url[256];
-};
-
-struct job;
-
-struct leg {
-    struct job *job;
-    char dest[3];
-    const char *url; /* base URL of the node, NULL when there is no route */
-    CURL *easy;
-    struct curl_slist *headers;
-    struct dg_buf body;
-    long status;
-    char ctype[64];
-    CURLcode cc;
-    bool done;
-};
-
-struct job {
-    struct dg_hub *hub;
-    struct dg_req *req;
-    struct dg_msg_req msg;
-    bool is_get;    /* a poll: GET path on one node */
-    bool json;      /* the request's form */
-    char path[160]; /* the node path to call */
-    char ctype[64]; /* the request's content type */
-    char *body;     /* the request body (owned) */
-    size_t len;
-    int nlegs, pending;
-    struct leg legs[DG_HUB_MAX_FANOUT];
-    struct job *next;
-};
-
-struct dg_hub {
-    const struct dg_config *cfg;
-    struct dg_server *srv;
-    struct dg_directory *dir;
-    struct route routes[DG_HUB_MAX_ROUTES];
-    int nroutes;
-    int access_fd;
-
-    CURLM *multi;
-    pthread_t thread;
-    bool thread_started;
-    pthread_mutex_t mu;
-    struct job *queue; /* jobs waiting for the forwarding thread */
-    atomic_bool stop;
-
-    atomic_ullong forwarded, refused, failed_legs;
-    atomic_ullong mid_seq; /* the hub's own message ids, for the answers it makes */
-};
-
-/* A message id for an answer the hub itself makes: HUB-<n>. */
-static void hub_mid(struct dg_hub *h, char *out, size_t n)
+/* A message id for an answer the hub itself makes: HUB-<start>-<n>, the
+ * start time (hex seconds) keeping ids apart across restarts. */
+void dg__hub_mid(struct dg_hub *h, char *out, size_t n)
 {
-    snprintf(out, n, "HUB-%llu", (unsigned long long)atomic_fetch_add(&h->mid_seq, 1) + 1);
+    snprintf(out, n, "%s-%llu", h->mid_prefix,
+             (unsigned long long)atomic_fetch_add(&h->mid_seq, 1) + 1);
 }
 
 /* ---- routes ---------------------------------------------------------------- */
@@ -108,12 +53,21 @@ static int parse_routes(struct dg_hub *h, const char *s, struct dg_error *err)
     return h->nroutes ? 0 : DG_ECONFIG;
 }
 
-static const char *route_of(const struct dg_hub *h, const char *state)
+int dg__hub_route_index(const struct dg_hub *h, const char *state)
 {
     for (int i = 0; i < h->nroutes; i++)
         if (strcmp(h->routes[i].state, state) == 0)
-            return h->routes[i].url;
-    return NULL;
+            return i;
+    return -1;
+}
+
+static void set_leg(struct dg_hub *h, struct job *j, const char *dest)
+{
+    struct leg *l = &j->legs[j->nlegs++];
+    memcpy(l->dest, dest, 3);
+    l->route = dg__hub_route_index(h, dest);
+    l->url = l->route >= 0 ? h->routes[l->route].url : NULL;
+    l->job = j;
 }
 
 /* ---- answers --------------------------------------------------------------- */
@@ -125,10 +79,15 @@ static void leg_error(const struct job *j, const struct leg *l, int code, struct
     struct dg_error e;
     dg_error_clear(&e);
     char mid[32];
-    hub_mid(j->hub, mid, sizeof(mid));
-    int rc = dg_msg_resp_begin_for(&r, &j->msg, l->dest, mid, DG_STS_FAILED, &e);
+    dg__hub_mid(j->hub, mid, sizeof(mid));
+    bool denied = code == DG_ENETBLOCKED;
+    int rc = dg_msg_resp_begin_for(&r, &j->msg, l->dest, mid,
+                                   denied ? DG_STS_DENIED : DG_STS_FAILED, &e);
     if (rc == 0)
-        rc = dg_msg_resp_set_error(r, code, NULL, -1, dg_strerror(code), &e);
+        rc = dg_msg_resp_set_error(r, code, NULL, -1, denied ? l->block_reason : dg_strerror(code),
+                                   &e);
+    if (rc == 0 && denied)
+        rc = dg_msg_resp_set_rule(r, l->block_rule, &e);
     if (rc == 0)
         rc = j->json ? dg_msg_resp_to_json(r, out, &e) : dg_msg_resp_to_text(r, out, &e);
     if (rc != 0)
@@ -138,6 +97,8 @@ static void leg_error(const struct job *j, const struct leg *l, int code, struct
 
 static int leg_code(const struct leg *l)
 {
+    if (l->blocked)
+        return l->audit_rc ? DG_EAUDITDOWN : DG_ENETBLOCKED;
     if (!l->url)
         return DG_ENOSTATEROUTE;
     if (l->cc == CURLE_OPERATION_TIMEDOUT)
@@ -170,7 +131,12 @@ static void finish(struct dg_req *req, void *arg)
         int code = leg_code(l);
         if (code) {
             leg_error(j, l, code, &out);
-            status = code == DG_EUPTIMEOUT ? 504 : 502;
+            status = code == DG_EUPTIMEOUT    ? 504
+                     : code == DG_ENETBLOCKED ? 403
+                     : code == DG_EAUDITDOWN  ? 503
+                                              : 502;
+            if (code == DG_EAUDITDOWN)
+                dg_req_set_header(req, "Retry-After", "1");
         } else {
             dg_buf_add(&out, l->body.data ? l->body.data : "", l->body.len);
             status = (int)l->status;
@@ -200,6 +166,8 @@ static void finish(struct dg_req *req, void *arg)
     char n[8];
     snprintf(n, sizeof(n), "%d", j->nlegs);
     dg_req_note(req, "dests", n);
+    if (!j->is_get)
+        dg__hub_count_job(j->hub, j);
     dg_req_reply(req, status, ctype, out.data ? out.data : "", out.len);
     dg_buf_release(&out);
     job_free(j);
@@ -232,18 +200,23 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *arg)
 
 static void leg_done(struct dg_hub *h, struct leg *l)
 {
-    l->done = true;
     if (l->easy) {
         curl_easy_getinfo(l->easy, CURLINFO_RESPONSE_CODE, &l->status);
         curl_multi_remove_handle(h->multi, l->easy);
         curl_easy_cleanup(l->easy);
         l->easy = NULL;
     }
-    if (l->cc != CURLE_OK || leg_code(l))
+    if (!l->blocked && (l->cc != CURLE_OK || leg_code(l)))
         atomic_fetch_add(&h->failed_legs, 1);
     struct job *j = l->job;
-    if (--j->pending == 0)
+    if (atomic_fetch_sub(&j->pending, 1) == 1)
         dg_req_resume(j->req, finish, j);
+}
+
+/* A blocked leg whose refusal is recorded (on the audit completion thread). */
+static void blocked_done(struct leg *l)
+{
+    leg_done(l->job->hub, l);
 }
 
 static void start_leg(struct dg_hub *h, struct job *j, struct leg *l)
@@ -312,9 +285,15 @@ static void *forwarder(void *arg)
         while (q) {
             struct job *j = q;
             q = q->next;
-            int n = j->nlegs; /* j may be gone once its last leg is done */
+            /* j may be gone once its last leg is done: pick the legs to
+             * start before starting any. */
+            struct leg *todo[DG_HUB_MAX_FANOUT];
+            int n = 0;
+            for (int i = 0; i < j->nlegs; i++)
+                if (!j->legs[i].blocked)
+                    todo[n++] = &j->legs[i];
             for (int i = 0; i < n; i++)
-                start_leg(h, j, &j->legs[i]);
+                start_leg(h, j, todo[i]);
         }
         int running = 0;
         curl_multi_perform(h->multi, &running);
@@ -344,8 +323,11 @@ static void enqueue(struct dg_hub *h, struct job *j)
 
 /* ---- handlers ---------------------------------------------------------------- */
 
+/* Refuse a message before routing it: an ER for the requester, recorded in
+ * the hub's audit log as a security event before it is sent. */
 static void refuse(struct dg_req *req, struct dg_hub *h, const struct dg_msg_req *m, bool json,
-                   int status, int code, const char *why)
+                   int status, int code, const char *why, enum dg_audit_event ev,
+                   const struct dg_agency *a)
 {
     atomic_fetch_add(&h->refused, 1);
     dg_req_note(req, "refused", dg_errname(code));
@@ -354,16 +336,20 @@ static void refuse(struct dg_req *req, struct dg_hub *h, const struct dg_msg_req
     struct dg_buf out;
     dg_buf_init(&out, 64 * 1024);
     char mid[32];
-    hub_mid(h, mid, sizeof(mid));
-    if (m && dg_msg_resp_begin_for(&r, m, "NL", mid, DG_STS_INVALID, &e) == 0 &&
-        dg_msg_resp_set_error(r, code, NULL, -1, why, &e) == 0 &&
-        (json ? dg_msg_resp_to_json(r, &out, &e) : dg_msg_resp_to_text(r, &out, &e)) == 0) {
-        dg_req_reply(req, status, json ? "application/json" : "text/plain", out.data, out.len);
-    } else {
-        dg_req_error(req, status, code, why);
+    dg__hub_mid(h, mid, sizeof(mid));
+    const char *ctype = json ? "application/json" : "text/plain";
+    if (!(dg_msg_resp_begin_for(&r, m, "NL", mid, DG_STS_INVALID, &e) == 0 &&
+          dg_msg_resp_set_error(r, code, NULL, -1, why, &e) == 0 &&
+          (json ? dg_msg_resp_to_json(r, &out, &e) : dg_msg_resp_to_text(r, &out, &e)) == 0)) {
+        dg_buf_reset(&out);
+        dg_buf_printf(&out, "{\"error\":{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\"}}\n", -code,
+                      dg_errname(code), why);
+        ctype = "application/json";
     }
     dg_msg_resp_free(r);
-    dg_buf_release(&out);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "hub: %s", dg_strerror(code));
+    dg__hub_refuse_recorded(h, req, ev, a, dg_req_ori(req), m->ori, detail, status, ctype, &out);
 }
 
 static void on_post(struct dg_req *req, void *arg)
@@ -387,25 +373,29 @@ static void on_post(struct dg_req *req, void *arg)
     }
     const char *ori = dg_req_ori(req);
     if (!ori) {
-        refuse(req, h, &j->msg, json, 401, DG_ENOIDENT, "the requester is not identified");
+        refuse(req, h, &j->msg, json, 401, DG_ENOIDENT, "the requester is not identified",
+               DG_EVENT_BAD_CERTIFICATE, NULL);
         dg_free(j);
         return;
     }
+    const struct dg_agency *a = dg_directory_find(h->dir, ori, strlen(ori));
     if (strcmp(ori, j->msg.ori) != 0) {
         refuse(req, h, &j->msg, json, 403, DG_EORIMISMATCH,
-               "the message's ORI is not the one of the requester's certificate");
+               "the message's ORI is not the one of the requester's certificate",
+               DG_EVENT_ORI_MISMATCH, a);
         dg_free(j);
         return;
     }
-    if (!dg_directory_find(h->dir, ori, strlen(ori))) {
+    if (!a) {
         refuse(req, h, &j->msg, json, 403, DG_EUNKNOWNAGENCY,
-               "the requester is not in the agency directory");
+               "the requester is not in the agency directory", DG_EVENT_UNKNOWN_AGENCY, NULL);
         dg_free(j);
         return;
     }
     j->hub = h;
     j->req = req;
     j->json = json;
+    j->agency = a;
     snprintf(j->path, sizeof(j->path), "/v1/messages");
     const char *ct = dg_req_header(req, "Content-Type");
     snprintf(j->ctype, sizeof(j->ctype), "%s",
@@ -419,22 +409,30 @@ static void on_post(struct dg_req *req, void *arg)
     memcpy(j->body, body, len + 1);
     j->len = len;
     if (j->msg.ndest == 1 && strcmp(j->msg.dest[0], "NL") == 0) {
-        for (int i = 0; i < h->nroutes && j->nlegs < DG_HUB_MAX_FANOUT; i++) {
-            memcpy(j->legs[j->nlegs].dest, h->routes[i].state, 3);
-            j->legs[j->nlegs++].url = h->routes[i].url;
-        }
+        for (int i = 0; i < h->nroutes && j->nlegs < DG_HUB_MAX_FANOUT; i++)
+            set_leg(h, j, h->routes[i].state);
     } else {
-        for (int i = 0; i < j->msg.ndest && j->nlegs < DG_HUB_MAX_FANOUT; i++) {
-            memcpy(j->legs[j->nlegs].dest, j->msg.dest[i], 3);
-            j->legs[j->nlegs++].url = route_of(h, j->msg.dest[i]);
-        }
+        for (int i = 0; i < j->msg.ndest && j->nlegs < DG_HUB_MAX_FANOUT; i++)
+            set_leg(h, j, j->msg.dest[i]);
     }
-    for (int i = 0; i < j->nlegs; i++)
-        j->legs[i].job = j;
-    j->pending = j->nlegs;
+    int nblocked = dg__hub_blocks_apply(h, j);
+    atomic_init(&j->pending, j->nlegs);
     atomic_fetch_add(&h->forwarded, 1);
     dg_req_park(req);
-    enqueue(h, j);
+    /* Record the blocked legs before queueing the others: while an
+     * unblocked leg is not queued the job cannot finish, so j stays valid
+     * here; once it is queued, j may be freed as soon as the answers are in.
+     * Pick the blocked legs first, for the same reason. */
+    struct leg *blocked[DG_HUB_MAX_FANOUT];
+    int nb = 0;
+    for (int i = 0; i < j->nlegs; i++)
+        if (j->legs[i].blocked)
+            blocked[nb++] = &j->legs[i];
+    bool forward = nblocked < j->nlegs;
+    for (int i = 0; i < nb; i++)
+        dg__hub_record_block(h, blocked[i], blocked_done);
+    if (forward)
+        enqueue(h, j);
 }
 
 /* GET /v1/messages/MID?state=XX: the requester polls a held answer through the
@@ -469,10 +467,9 @@ static void on_poll(struct dg_req *req, void *arg)
     j->req = req;
     j->is_get = true;
     snprintf(j->path, sizeof(j->path), "%s", path);
-    memcpy(j->legs[0].dest, state, 2);
-    j->legs[0].url = route_of(h, j->legs[0].dest);
-    j->legs[0].job = j;
-    j->nlegs = j->pending = 1;
+    char dest[3] = {state[0], state[1], '\0'};
+    set_leg(h, j, dest);
+    atomic_init(&j->pending, 1);
     dg_req_park(req);
     enqueue(h, j);
 }
@@ -483,28 +480,15 @@ static void on_health(struct dg_req *req, void *arg)
     dg_req_reply(req, 200, "text/plain", "ok\n", 3);
 }
 
-static void on_metrics(struct dg_req *req, void *arg)
-{
-    struct dg_hub *h = arg;
-    char b[512];
-    int n = snprintf(b, sizeof(b),
-                     "# TYPE dmvgate_hub_forwarded_total counter\n"
-                     "dmvgate_hub_forwarded_total %llu\n"
-                     "# TYPE dmvgate_hub_refused_total counter\n"
-                     "dmvgate_hub_refused_total %llu\n"
-                     "# TYPE dmvgate_hub_failed_legs_total counter\n"
-                     "dmvgate_hub_failed_legs_total %llu\n",
-                     (unsigned long long)atomic_load(&h->forwarded),
-                     (unsigned long long)atomic_load(&h->refused),
-                     (unsigned long long)atomic_load(&h->failed_legs));
-    dg_req_reply(req, 200, "text/plain; version=0.0.4", b, (size_t)n);
-}
-
 /* ---- life ---------------------------------------------------------------------- */
 
 static void on_signal(int signo, void *arg)
 {
     struct dg_hub *h = arg;
+    if (signo == SIGHUP) {
+        dg__hub_blocks_reload(h);
+        return;
+    }
     dg_log(DG_LOG_INFO, "stopping", "signal", signo == SIGINT ? "SIGINT" : "SIGTERM", NULL);
     dg_server_stop(h->srv);
 }
@@ -516,8 +500,11 @@ int dg_hub_open(struct dg_hub **out, const struct dg_config *c, struct dg_error 
     if (!h)
         return DG_ENOMEM;
     h->cfg = c;
-    h->access_fd = -1;
     pthread_mutex_init(&h->mu, NULL);
+    pthread_mutex_init(&h->edit_mu, NULL);
+    pthread_rwlock_init(&h->blocks_lock, NULL);
+    snprintf(h->mid_prefix, sizeof(h->mid_prefix), "HUB-%llx",
+             (unsigned long long)(dg_now_us() / 1000000));
     int rc = parse_routes(h, c->routes, err);
     if (rc != 0)
         goto fail;
@@ -527,6 +514,8 @@ int dg_hub_open(struct dg_hub **out, const struct dg_config *c, struct dg_error 
         goto fail;
     }
     if ((rc = dg_directory_load_csv(h->dir, c->directory, err)) < 0)
+        goto fail;
+    if ((rc = dg__hub_audit_open(h, err)) != 0)
         goto fail;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     h->multi = curl_multi_init();
@@ -544,12 +533,16 @@ int dg_hub_open(struct dg_hub **out, const struct dg_config *c, struct dg_error 
     if ((rc = dg_server_route(h->srv, DG_HTTP_POST, "/v1/messages", on_post, h)) ||
         (rc = dg_server_route(h->srv, DG_HTTP_GET, "/v1/messages/*", on_poll, h)) ||
         (rc = dg_server_route(h->srv, DG_HTTP_GET, "/healthz", on_health, h)) ||
-        (rc = dg_server_route(h->srv, DG_HTTP_GET, "/metrics", on_metrics, h)) ||
+        (rc = dg_server_route(h->srv, DG_HTTP_GET, "/metrics", dg__hub_metrics, h)) ||
+        (rc = dg_server_route(h->srv, DG_HTTP_GET, "/v1/hub/counts", dg__hub_counts_json, h)) ||
         (rc = dg_server_on_signal(h->srv, SIGTERM, on_signal, h)) ||
-        (rc = dg_server_on_signal(h->srv, SIGINT, on_signal, h))) {
+        (rc = dg_server_on_signal(h->srv, SIGINT, on_signal, h)) ||
+        (rc = dg_server_on_signal(h->srv, SIGHUP, on_signal, h))) {
         dg_error_set(err, rc, "", -1, "cannot set up the hub's routes");
         goto fail;
     }
+    if ((rc = dg__hub_admin_open(h, err)) != 0 || (rc = dg__hub_counts_open(h, err)) != 0)
+        goto fail;
     *out = h;
     return 0;
 fail:
@@ -592,12 +585,17 @@ void dg_hub_free(struct dg_hub *h)
         job_free(q);
         q = n;
     }
+    dg__hub_counts_close(h);
     if (h->srv)
         dg_server_free(h->srv);
+    dg__hub_audit_close(h); /* after the server: no refusal is recorded any more */
+    dg__hub_admin_close(h);
     if (h->multi)
         curl_multi_cleanup(h->multi);
     if (h->dir)
         dg_directory_free(h->dir);
+    pthread_rwlock_destroy(&h->blocks_lock);
+    pthread_mutex_destroy(&h->edit_mu);
     pthread_mutex_destroy(&h->mu);
     dg_free(h);
 }

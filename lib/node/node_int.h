@@ -129,7 +129,6 @@ void dg__q_cache_free(struct dg__node_loop *l);
 void dg__q_commit(struct dg__q *q);
 /* Answer now without an audit record (only for what needs none). */
 void dg__q_reply_now(struct dg__q *q);
-void dg__entry_requester(struct dg_audit_entry *e, const struct dg_agency *a, const char *ori);
 /* Fill q->entry as a query entry for q->m with this decision. */
 void dg__entry_query(struct dg__q *q, enum dg_audit_decision decision, const char *rule,
                      uint32_t released);

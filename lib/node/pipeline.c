@@ -178,22 +178,6 @@ void dg__q_commit(struct dg__q *q)
 
 /* ---- audit entries ----------------------------------------------------------------- */
 
-void dg__entry_requester(struct dg_audit_entry *e, const struct dg_agency *a, const char *ori)
-{
-    if (a) {
-        memcpy(e->req.ori, a->ori, sizeof(e->req.ori));
-        e->req.level = a->level;
-        e->req.category = a->category;
-        memcpy(e->req.department, a->department, sizeof(e->req.department));
-        memcpy(e->req.component, a->component, sizeof(e->req.component));
-        e->req.agreements = a->agreements;
-    } else if (ori) {
-        snprintf(e->req.ori, sizeof(e->req.ori), "%s", ori);
-        e->req.level = DG_LEVEL_UNSPECIFIED;
-        e->req.category = DG_CAT_UNSPECIFIED;
-    }
-}
-
 static void entry_security(struct dg__q *q, enum dg_audit_event ev, const char *claimed,
                            const char *detail)
 {
@@ -201,49 +185,24 @@ static void entry_security(struct dg__q *q, enum dg_audit_event ev, const char *
     dg_audit_entry_init(e, DG_AUDIT_SECURITY);
     snprintf(e->msg_id, sizeof(e->msg_id), "%s", q->mid);
     const char *ori = dg_req_ori(q->req);
-    dg__entry_requester(e, q->agency, ori);
+    dg_audit_entry_requester(e, q->agency, ori);
     e->event = ev;
     if (claimed && dg_net_ori_valid(claimed, strlen(claimed)))
         snprintf(e->claimed_ori, sizeof(e->claimed_ori), "%s", claimed);
     snprintf(e->detail, sizeof(e->detail), "%s", detail);
 }
 
-static const enum dg_msg_tag id_tags[] = {DG_TAG_OLN, DG_TAG_OLS, DG_TAG_NAM, DG_TAG_DOB,
-                                          DG_TAG_SEX, DG_TAG_LIC, DG_TAG_LIS, DG_TAG_LIT,
-                                          DG_TAG_LIY, DG_TAG_VIN};
-
 void dg__entry_query(struct dg__q *q, enum dg_audit_decision decision, const char *rule,
                      uint32_t released)
 {
     struct dg_audit_entry *e = &q->entry;
-    const struct dg_msg_req *m = &q->m;
-    dg_audit_entry_init(e, DG_AUDIT_QUERY);
+    dg_audit_entry_query(e, q->agency, &q->m, q->node->state, decision, rule);
     snprintf(e->msg_id, sizeof(e->msg_id), "%s", q->mid);
-    dg__entry_requester(e, q->agency, m->ori);
-    e->key = m->key;
-    memcpy(e->dest, q->node->state, 3);
-    e->fields_asked = m->asked;
-    e->purpose = m->purpose;
-    e->leg = m->leg;
-    e->has_case = m->has_case;
-    e->decision = decision;
-    snprintf(e->rule, sizeof(e->rule), "%s", rule ? rule : "");
     if (decision != DG_DECISION_DENY && decision != DG_DECISION_ERROR) {
         e->redactions = q->d.redact;
         e->notify = q->d.notify;
     }
     e->released = released;
-    for (size_t i = 0; i < DG_ARRAY_LEN(id_tags) && e->nids < DG_AUDIT_MAX_IDS; i++) {
-        const char *v = dg_msg_req_get(m, id_tags[i]);
-        if (!v[0])
-            continue;
-        snprintf(e->ids[e->nids].tag, sizeof(e->ids[0].tag), "%s", dg_msg_tag_name(id_tags[i]));
-        snprintf(e->ids[e->nids].value, sizeof(e->ids[0].value), "%s", v);
-        e->nids++;
-    }
-    snprintf(e->leg_number, sizeof(e->leg_number), "%s", dg_msg_req_leg_number(m));
-    snprintf(e->case_number, sizeof(e->case_number), "%s", m->cas);
-    snprintf(e->atn, sizeof(e->atn), "%s", m->atn);
 }
 
 /* ---- the steps ------------------------------------------------------------------------ */

@@ -77,12 +77,7 @@ void dg_sim_entry_from_request(const struct dg_policy_request *req,
     const struct dg_agency *a = req->requester;
     dg_audit_entry_init(e, DG_AUDIT_QUERY);
     e->time_us = time_us;
-    memcpy(e->req.ori, a->ori, sizeof(e->req.ori));
-    e->req.level = a->level;
-    e->req.category = a->category;
-    memcpy(e->req.department, a->department, sizeof(e->req.department));
-    memcpy(e->req.component, a->component, sizeof(e->req.component));
-    e->req.agreements = a->agreements;
+    dg_audit_entry_requester(e, a, NULL);
     e->key = req->key;
     memcpy(e->dest, req->destination, sizeof(e->dest));
     e->fields_asked = req->fields;

@@ -9,52 +9,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/node.sh"
 
-node_setup
-node_start
-CO_ADDR=$NODE_ADDR
-
-AZ_DIR=$TMP/az
-mkdir -p "$AZ_DIR"
-"$DMVGATE" seed --state AZ --drivers 100 --db "$AZ_DIR/az.db" >/dev/null 2>&1
-printf 'policy "Arizona test policy" state AZ\ndefault allow\n' >"$AZ_DIR/az.policy"
-sed -e 's/^state = CO/state = AZ/' -e "s#^store = .*#store = $AZ_DIR/az.db#" \
-  -e "s#^policy = .*#policy = $AZ_DIR/az.policy#" -e "s#^audit_dir = .*#audit_dir = $AZ_DIR/audit#" \
-  -e "s#^access_log = .*#access_log = $AZ_DIR/access.log#" "$NODE_DIR/node.conf" >"$NODE_DIR/az.conf"
-"$DMVGATE" serve --config "$NODE_DIR/az.conf" --ready-file "$AZ_DIR/ready" \
-  >>"$AZ_DIR/serve.out" 2>>"$AZ_DIR/serve.err" &
-AZ_PID=$!
-HUB_PID=
+. "$(dirname "$0")/lib/hub.sh"
+hub_network_start
 WAIT_PID=
 stop_all() {
-  for p in $WAIT_PID $HUB_PID $AZ_PID; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  node_stop_trap
+  [[ -z $WAIT_PID ]] || { kill "$WAIT_PID" 2>/dev/null || true; wait "$WAIT_PID" 2>/dev/null || true; }
+  hub_stop_all
 }
 trap stop_all EXIT
-for _ in $(seq 1 200); do [[ -s $AZ_DIR/ready ]] && break; sleep 0.05; done
-[[ -s $AZ_DIR/ready ]] || fail "AZ node did not start: $(tail -3 "$AZ_DIR/serve.err")"
-AZ_ADDR=$(cat "$AZ_DIR/ready")
-
-HUB_DIR=$TMP/hub
-mkdir -p "$HUB_DIR"
-cat >"$HUB_DIR/hub.conf" <<CONF
-role = hub
-listen = 127.0.0.1:0
-threads = 1
-directory = $NODE_DIR/agencies.csv
-routes = CO=https://$CO_ADDR,AZ=https://$AZ_ADDR,WI=https://127.0.0.1:1
-tls_cert = $NODE_DIR/certs/server.pem
-tls_key = $NODE_DIR/certs/server.key
-tls_client_ca = $NODE_DIR/certs/ca.pem
-hub_cert = $NODE_DIR/certs/hub.pem
-hub_key = $NODE_DIR/certs/hub.key
-upstream_timeout = 5
-access_log = $HUB_DIR/access.log
-CONF
-"$DMVGATE" serve --config "$HUB_DIR/hub.conf" --ready-file "$HUB_DIR/ready" \
-  >>"$HUB_DIR/serve.out" 2>>"$HUB_DIR/serve.err" &
-HUB_PID=$!
-for _ in $(seq 1 200); do [[ -s $HUB_DIR/ready ]] && break; sleep 0.05; done
-[[ -s $HUB_DIR/ready ]] || fail "hub did not start: $(tail -3 "$HUB_DIR/serve.err")"
 HUB=https://$(cat "$HUB_DIR/ready")
 C=$NODE_DIR/certs
 

@@ -235,10 +235,18 @@ static void validate_cross_checks(void **state)
     assert_int_equal(parse(&c, "role = hub\ndev_mode = yes\nlisten = 127.0.0.1:0\n", &r), 0);
     assert_int_equal(dg_config_validate(&c, &r), DG_ECONFIG);
     assert_true(has_diag(&r, "routes", "required for a hub"));
+    assert_true(has_diag(&r, "audit_dir", "required for a hub"));
+    assert_true(has_diag(&r, "audit_key", "required for a hub"));
+    dg_config_release(&c);
+    /* hub_admins edits the hub_blocks file: not without one */
+    assert_int_equal(parse(&c, "role = hub\nhub_admins = CO=co-admin\n", &r), 0);
+    assert_int_equal(dg_config_validate(&c, &r), DG_ECONFIG);
+    assert_true(has_diag(&r, "hub_admins", "needs hub_blocks"));
     dg_config_release(&c);
     assert_int_equal(parse(&c,
                            "role = hub\ndev_mode = yes\nlisten = 127.0.0.1:0\n"
-                           "routes = CO=http://127.0.0.1:1\ndirectory = /etc/passwd\n",
+                           "routes = CO=http://127.0.0.1:1\ndirectory = /etc/passwd\n"
+                           "audit_dir = /tmp/hub-audit\naudit_key = /etc/passwd\n",
                            &r),
                      0);
     assert_int_equal(dg_config_validate(&c, &r), 0);
