@@ -35,7 +35,7 @@
 #define DG_DASHBOARD_MAX_FILE (4u << 20) /* bytes of one served file */
 
 struct dg_dashboard_options {
-    const char *web_dir;    /* the pages; NULL: $DG_WEB_DIR, else "web" */
+    const char *web_dir;    /* the pages; NULL: dg_net_web_dir() */
     const char *store;      /* URI of the store holding the stats tables */
     const char *audit_dir;  /* the node's audit log, for simulations; NULL: none */
     const char *title;      /* reports' heading, e.g. "Colorado DMV queries" */

@@ -119,6 +119,11 @@ int dg_server_on_signal(struct dg_server *s, int signo, void (*fn)(int signo, vo
  * until dg_server_free(). */
 const char *dg_server_address(const struct dg_server *s);
 
+/* The directory of the pages a server serves (web/): dir when given and not
+ * empty, else $DG_WEB_DIR, else the source tree's web/ this was built from.
+ * Never NULL. */
+const char *dg_net_web_dir(const char *dir);
+
 /* Number of event loops. */
 int dg_server_threads(const struct dg_server *s);
 

@@ -201,7 +201,7 @@ typedef int (*dg_review_audit_fn)(void *arg, const struct dg_audit_entry *e,
                                   void (*done)(void *done_arg, int status), void *done_arg);
 
 struct dg_review_console_options {
-    const char *web_dir;            /* the pages; NULL: $DG_WEB_DIR, else "web" */
+    const char *web_dir;            /* the pages; NULL: dg_net_web_dir() */
     const char *store;              /* URI of the node's store: accounts, held requests, records */
     const struct dg_directory *dir; /* the agency directory (borrowed; outlives the console) */
     dg_review_audit_fn audit;       /* required */

@@ -106,8 +106,7 @@ int dg_dashboard_add(struct dg_server *srv, const struct dg_dashboard_options *o
         return dg_error_set(err, DG_ENOMEM, NULL, -1, NULL);
     d->o = *o;
     pthread_mutex_init(&d->sim_mu, NULL);
-    const char *web = o->web_dir ? o->web_dir : getenv("DG_WEB_DIR");
-    d->web_dir = dg_strdup(web && *web ? web : "web");
+    d->web_dir = dg_strdup(dg_net_web_dir(o->web_dir));
     d->store = dup_or_null(o->store);
     d->audit_dir = dup_or_null(o->audit_dir);
     d->title = dg_strdup(o->title ? o->title : "DMV queries");

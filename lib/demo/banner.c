@@ -88,8 +88,10 @@ void dg_demo_banner(struct dg_demo *d, FILE *out)
             " dmvgate demo: a hub and four state nodes on this machine (loopback only)\n"
             "================================================================================\n"
             " directory   %s   (logs: */serve.log)\n"
-            " hub         %s   metrics: %s/metrics\n",
-            d->dir, d->hub_url, d->hub_url);
+            " hub         %s   metrics: %s/metrics\n"
+            "             routing counts %s/v1/hub/counts   dashboard %s/dashboard/\n"
+            "             network-level blocks %s/hub/blocks (kill -HUP the hub to reload)\n",
+            d->dir, d->hub_url, d->hub_url, d->hub_url, d->hub_url, d->dir);
     for (int i = 0; i < DG__DEMO_NSTATES; i++) {
         const char *st = dg__demo_states[i].st;
         fprintf(out, " %s node     https://%s   policy \"%s\" (%s/%s/%s.policy)\n", st,
@@ -186,6 +188,15 @@ void dg_demo_banner(struct dg_demo *d, FILE *out)
         example(d, out, "HSI asks Wisconsin and California: each state answers on its own",
                 find(d, DG_TK_HSI, NULL, NULL), DG_KEY_DQ, "WI,CA", f, NULL);
     }
+    fprintf(
+        out,
+        "  # Colorado tells the hub to refuse ICE-ERO before it reaches Colorado's node\n"
+        "  # (a network-level block, through the hub's admin API; /v1/blocks/remove undoes it)\n"
+        "  curl --cert %s/certs/co-admin.pem --key %s/certs/co-admin.key --cacert %s/certs/ca.pem "
+        "-H 'Content-Type: application/json' -d "
+        "'{\"state\":\"CO\",\"kind\":\"component\",\"value\":\"ICE-ERO\",\"reason\":"
+        "\"Colorado refuses ICE-ERO at the hub\"}' %s/v1/blocks\n\n",
+        d->dir, d->dir, d->dir, d->hub_url);
     fputs(" Press Ctrl-C to stop everything.\n"
           "================================================================================\n\n",
           out);

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -412,4 +413,12 @@ void dg_server_stats(const struct dg_server *s, struct dg_net_stats *out)
             out->status_class[k] += GET(st_status[k]);
 #undef GET
     }
+}
+
+const char *dg_net_web_dir(const char *dir)
+{
+    if (dir && dir[0])
+        return dir;
+    const char *env = getenv("DG_WEB_DIR");
+    return env && env[0] ? env : DG_WEB_DIR_DEFAULT;
 }

@@ -581,8 +581,7 @@ int dg_review_console_add(struct dg_server *srv, const struct dg_review_console_
     c->o = *o;
     pthread_mutex_init(&c->sweep_mu, NULL);
     pthread_cond_init(&c->sweep_cv, NULL);
-    const char *web = o->web_dir ? o->web_dir : getenv("DG_WEB_DIR");
-    c->web_dir = dg_strdup(web && *web ? web : "web");
+    c->web_dir = dg_strdup(dg_net_web_dir(o->web_dir));
     c->store_uri = dg_strdup(o->store ? o->store : "");
     c->nloops = dg_server_threads(srv);
     c->stores = dg_calloc((size_t)c->nloops, sizeof(*c->stores));
