@@ -70,6 +70,8 @@ const pages = [
   ['queue', 'Queue', ['reviewer', 'supervisor', 'auditor']],
   ['history', 'History', ['reviewer', 'supervisor', 'auditor']],
   ['notices', 'Notices', ['supervisor', 'auditor']],
+  ['alerts', 'Alerts', ['reviewer', 'supervisor', 'auditor']],
+  ['whatif', 'What if', ['supervisor']],
   ['admin', 'Accounts', ['admin']],
 ];
 
@@ -81,12 +83,22 @@ async function frame() {
     if (!roles.includes(me.role)) continue;
     const a = el('a', { href: '/console/' + p, text: label });
     if (p === here || (here === 'request' && p === 'queue')) a.setAttribute('aria-current', 'page');
+    if (p === 'alerts') countAlerts(a);
     nav.append(a);
   }
   $('who').textContent = `${me.name} (${me.role})`;
   $('logout').addEventListener('click', async () => {
     try { await api('/console/api/logout', {}); } finally { location.href = '/console/'; }
   });
+}
+
+// The number of anomaly alerts of the last 24 hours, beside the Alerts link.
+async function countAlerts(a) {
+  try {
+    const list = await api('/v1/stats/alerts');
+    if (Array.isArray(list) && list.length)
+      a.append(el('span', { class: 'count', text: String(list.length), 'aria-label': `${list.length} alerts` }));
+  } catch (e) { /* the link stays; the page says why */ }
 }
 
 // ---- login ---------------------------------------------------------------------
@@ -327,8 +339,106 @@ async function adminPage() {
   await load();
 }
 
+// ---- anomaly alerts (GET /v1/stats/alerts) --------------------------------------------
+
+const alertNames = { volume: 'volume far above baseline', name_only: 'run of name-only searches',
+  off_hours: 'burst in off hours', photos: 'many photo requests' };
+
+async function alertsPage() {
+  const list = await api('/v1/stats/alerts');
+  const tb = $('rows');
+  tb.replaceChildren();
+  $('none').hidden = list.length !== 0;
+  for (const a of list) {
+    tb.append(el('tr', { 'data-kind': a.kind, 'data-ori': a.ori },
+      el('td', { text: a.period }), el('td', { text: alertNames[a.kind] || a.kind }),
+      el('td', { text: a.ori }), el('td', { text: a.category.replace(/_/g, ' ') }),
+      el('td', { text: String(a.count) }), el('td', { text: a.threshold.toFixed(1) }),
+      el('td', { text: a.baseline.toFixed(2) }), el('td', { text: isNaN(Date.parse(a.last)) ? a.last : new Date(a.last).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) })));
+  }
+}
+
+// ---- what if: a draft policy replayed over the audit log (POST /v1/simulate) ------------
+
+function dl(id, pairs) {
+  const d = $(id);
+  d.replaceChildren();
+  for (const [k, v] of pairs) d.append(el('dt', { text: k }), el('dd', { text: String(v) }));
+}
+
+function countRow(label, c, extra) {
+  return el('tr', {}, ...(extra || []).map((t) => el('td', { text: String(t) })), el('td', { text: label }),
+    el('td', { text: String(c.queries) }), el('td', { text: String(c.changed) }),
+    el('td', { text: String(c.restricted) }), el('td', { text: String(c.relaxed) }));
+}
+
+function showSimulation(r) {
+  dl('summary', [['Requests replayed', r.replayed], ['Recorded between', `${r.first} and ${r.last}`],
+    ['Would be decided differently', r.changed], ['More restricted', r.all.restricted],
+    ['Less restricted', r.all.relaxed], ['Agencies affected', r.agencies_affected],
+    ['Replay time', `${r.seconds.toFixed(2)} s (${Math.round(r.rate)} requests a second)`]]);
+  dl('police', [['Police queries replayed', r.police.queries], ['Affected', r.police.changed],
+    ['More restricted', r.police.restricted], ['Less restricted', r.police.relaxed]]);
+  const t = $('transitions');
+  t.replaceChildren(el('tr', {}, el('th', { text: 'recorded \\ draft' }), ...r.outcomes.map((o) => el('th', { text: o }))));
+  r.all.transitions.forEach((row, i) => {
+    if (!row.some((n) => n)) return;
+    t.append(el('tr', {}, el('th', { text: r.outcomes[i] }),
+      ...row.map((n, j) => el('td', { class: n && i !== j ? 'changed' : '', text: String(n) }))));
+  });
+  const bc = $('by-category');
+  bc.replaceChildren(...r.by_category.filter((c) => c.queries).map((c) => countRow(c.category.replace(/_/g, ' '), c)));
+  const br = $('by-rule');
+  br.replaceChildren(...r.by_rule.filter((c) => c.queries).map((c) =>
+    countRow(c.name || '(default)', c, [c.line || ''])));
+  const ag = $('agencies');
+  ag.replaceChildren(...r.top_agencies.map((a) => el('tr', {}, el('td', { text: a.ori }),
+    el('td', { text: a.category.replace(/_/g, ' ') }), el('td', { text: String(a.queries) }),
+    el('td', { text: String(a.changed) }), el('td', { text: String(a.restricted) }))));
+  $('result').hidden = false;
+}
+
+async function whatifPage() {
+  const p = await api('/console/api/policy');
+  $('draft').value = p.text;
+  $('from-file').textContent = `(starts as the policy in force, ${p.file})`;
+  $('sim').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    if ($('from').value) q.set('from', $('from').value);
+    if ($('to').value) q.set('to', $('to').value);
+    $('run').disabled = true;
+    $('diagnostics').hidden = true;
+    say('Replaying the audit log under the draft...', true);
+    delete document.body.dataset.simulated;
+    try {
+      const r = await fetch('/v1/simulate?' + q.toString(), { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'text/plain', 'X-CSRF-Token': me.csrf }, body: $('draft').value });
+      let body = null;
+      try { body = await r.json(); } catch (e) { body = null; }
+      if (r.status === 503 && body && body.error && body.error.code === 'EAGAIN') {
+        say(`Another simulation is running; try again in ${r.headers.get('Retry-After') || 5} seconds.`);
+      } else if (!r.ok) {
+        say(body && body.error ? body.error.message : 'HTTP ' + r.status);
+        if (body && body.error && body.error.diagnostics) {
+          $('diagnostics').textContent = body.error.diagnostics;
+          $('diagnostics').hidden = false;
+        }
+      } else {
+        showSimulation(body);
+        say(`Replayed ${body.replayed} requests: ${body.changed} would be decided differently.`, true);
+      }
+    } catch (e) {
+      say(e.message);
+    } finally {
+      $('run').disabled = false;
+      document.body.dataset.simulated = '1';
+    }
+  });
+}
+
 const handlers = { login: loginPage, queue: queuePage, request: requestPage, history: historyPage,
-  notices: noticesPage, admin: adminPage };
+  notices: noticesPage, alerts: alertsPage, whatif: whatifPage, admin: adminPage };
 
 document.addEventListener('DOMContentLoaded', async () => {
   const page = document.body.dataset.page;

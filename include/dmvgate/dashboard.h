@@ -14,9 +14,10 @@
  *
  * Who may see what. The public form of /v1/stats (small counts suppressed)
  * is for anyone. The internal form, the alert list and simulations are for
- * state officials: they are answered only when authorize() says so (the
- * review console installs its session check there) or, without one, in
- * development mode; otherwise 403. docs/transparency.md describes the JSON.
+ * state officials: they are answered only when authorize() says so (a node
+ * installs the review console's session check there: the internal views for
+ * reviewers, supervisors and auditors, simulations for supervisors) or,
+ * without one, in development mode; otherwise 403. docs/transparency.md describes the JSON.
  *
  * Threads. Handlers run on the server's loops; each loop reads the store
  * through its own read-only connection, opened on first use. A simulation
@@ -34,6 +35,12 @@
 
 #define DG_DASHBOARD_MAX_FILE (4u << 20) /* bytes of one served file */
 
+/* What a request asks for beyond the public report. */
+enum dg_dashboard_right {
+    DG_DASH_INTERNAL, /* the internal form of /v1/stats, and /v1/stats/alerts */
+    DG_DASH_SIMULATE, /* POST /v1/simulate */
+};
+
 struct dg_dashboard_options {
     const char *web_dir;    /* the pages; NULL: dg_net_web_dir() */
     const char *store;      /* URI of the store holding the stats tables */
@@ -41,8 +48,9 @@ struct dg_dashboard_options {
     const char *title;      /* reports' heading, e.g. "Colorado DMV queries" */
     struct dg_stats *stats; /* live counters, for /v1/stats/alerts; may be NULL */
     bool dev_mode;          /* without authorize: the internal views are open */
-    /* Return true when the request may see the internal views. May be NULL. */
-    bool (*authorize)(struct dg_req *r, void *arg);
+    /* Return true when the request may have right (the internal form of
+     * /v1/stats and the alerts; or a simulation). May be NULL. */
+    bool (*authorize)(struct dg_req *r, enum dg_dashboard_right right, void *arg);
     void *authorize_arg;
 };
 

@@ -204,6 +204,7 @@ struct dg_review_console_options {
     const char *web_dir;            /* the pages; NULL: dg_net_web_dir() */
     const char *store;              /* URI of the node's store: accounts, held requests, records */
     const struct dg_directory *dir; /* the agency directory (borrowed; outlives the console) */
+    const char *policy_file;        /* the policy in force, shown to supervisors; NULL: none */
     dg_review_audit_fn audit;       /* required */
     void *audit_arg;
     int64_t session_idle_us; /* 0: 30 minutes */

@@ -40,10 +40,10 @@ static int read_file(const char *dir, const char *name, struct dg_buf *out)
     return rc;
 }
 
-bool dg__dash_internal(struct dg_dashboard *d, struct dg_req *r)
+bool dg__dash_allowed(struct dg_dashboard *d, struct dg_req *r, enum dg_dashboard_right right)
 {
     if (d->o.authorize)
-        return d->o.authorize(r, d->o.authorize_arg);
+        return d->o.authorize(r, right, d->o.authorize_arg);
     return d->o.dev_mode;
 }
 

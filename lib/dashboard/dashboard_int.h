@@ -36,8 +36,8 @@ struct dg_dashboard {
     atomic_bool stopping;
 };
 
-/* True when r may see the internal views. */
-bool dg__dash_internal(struct dg_dashboard *d, struct dg_req *r);
+/* True when r may have right (authorize, or development mode without one). */
+bool dg__dash_allowed(struct dg_dashboard *d, struct dg_req *r, enum dg_dashboard_right right);
 /* Answer r with {"error":{"code":..,"message":..}} and status. */
 void dg__dash_error(struct dg_req *r, int status, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

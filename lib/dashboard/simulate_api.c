@@ -104,8 +104,9 @@ void dg__simulate_join(struct dg_dashboard *d)
 void dg__handle_simulate(struct dg_req *r, void *arg)
 {
     struct dg_dashboard *d = arg;
-    if (!dg__dash_internal(d, r)) {
-        dg__dash_error(r, 403, DG_EPERM, "simulations are for state officials");
+    if (!dg__dash_allowed(d, r, DG_DASH_SIMULATE)) {
+        dg__dash_error(r, 403, DG_EPERM,
+                       "simulations are for supervisors (a console session with its CSRF token)");
         return;
     }
     if (!d->audit_dir) {

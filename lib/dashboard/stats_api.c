@@ -49,7 +49,7 @@ void dg__handle_stats(struct dg_req *r, void *arg)
         dg__dash_error(r, 400, DG_EINVAL, "public wants 0 or 1");
         return;
     }
-    if (!pub && !dg__dash_internal(d, r)) {
+    if (!pub && !dg__dash_allowed(d, r, DG_DASH_INTERNAL)) {
         dg__dash_error(r, 403, DG_EPERM,
                        "the internal form is for state officials; ask with public=1");
         return;
@@ -114,7 +114,7 @@ void dg__handle_stats(struct dg_req *r, void *arg)
 void dg__handle_alerts(struct dg_req *r, void *arg)
 {
     struct dg_dashboard *d = arg;
-    if (!dg__dash_internal(d, r)) {
+    if (!dg__dash_allowed(d, r, DG_DASH_INTERNAL)) {
         dg__dash_error(r, 403, DG_EPERM, "the alerts are for state officials");
         return;
     }

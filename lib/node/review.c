@@ -48,6 +48,7 @@ int dg__review_open(struct dg_node *n, struct dg_error *err)
     struct dg_review_console_options o = {
         .store = n->cfg->store,
         .dir = n->dir,
+        .policy_file = n->cfg->policy,
         .audit = console_audit,
         .audit_arg = n,
     };

@@ -2,8 +2,8 @@
  * transparency.c - the node's transparency parts (issue 9), kept apart from
  * the pipeline so that the pipeline only calls in: the counters (lib/stats,
  * counted from each query's audit entry once it is durable), the dashboard
- * and statistics routes with the policy what-if (lib/dashboard), and their
- * lines in /metrics.
+ * and statistics routes with the policy what-if (lib/dashboard) guarded by
+ * the review console's sessions, and their lines in /metrics.
  *
  * The counters keep their own store connection (used by their flusher thread
  * only). A store that is not SQLite (PostgreSQL, issue 10) has no counters
@@ -13,9 +13,24 @@
 
 #include <dmvgate/dashboard.h>
 #include <dmvgate/report.h>
+#include <dmvgate/review.h>
 #include <dmvgate/stats.h>
 
 #include <stdio.h>
+
+/* Who may see the internal views and simulate: a live review-console
+ * session (with its CSRF token on a POST) of a state official: reviewers,
+ * supervisors and auditors see the internal figures and alerts, supervisors
+ * alone run simulations. Development mode keeps them open, as without a
+ * console. */
+static bool authorize(struct dg_req *r, enum dg_dashboard_right right, void *arg)
+{
+    const struct dg_node *n = arg;
+    if (n->cfg->dev_mode)
+        return true;
+    unsigned roles = right == DG_DASH_SIMULATE ? DG_ROLE_BIT(DG_ROLE_SUPERVISOR) : DG_ROLES_READ;
+    return dg_review_check(r, roles, NULL) == 0;
+}
 
 int dg__transparency_open(struct dg_node *n, struct dg_error *err)
 {
@@ -43,6 +58,8 @@ int dg__transparency_open(struct dg_node *n, struct dg_error *err)
         .title = title,
         .stats = n->stats,
         .dev_mode = c->dev_mode,
+        .authorize = authorize,
+        .authorize_arg = n,
     };
     return dg_dashboard_add(n->srv, &d, &n->dash, err);
 }

@@ -27,6 +27,9 @@ static const struct {
     {"/console/history", "console-history.html", "text/html; charset=utf-8", DG_ROLES_READ},
     {"/console/notices", "console-notices.html", "text/html; charset=utf-8", DG_ROLES_SUPERVISE},
     {"/console/admin", "console-admin.html", "text/html; charset=utf-8", DG_ROLES_ADMIN},
+    {"/console/alerts", "console-alerts.html", "text/html; charset=utf-8", DG_ROLES_READ},
+    {"/console/whatif", "console-whatif.html", "text/html; charset=utf-8",
+     DG_ROLE_BIT(DG_ROLE_SUPERVISOR)},
 };
 
 /* The one console of the process, for dg_review_check. */
@@ -398,6 +401,39 @@ static void me(struct dg_review_console *c, struct dg_req *r, const struct dg_se
     api_me(r, s);
 }
 
+/* GET /console/api/policy: the policy in force, for the supervisors' what-if
+ * editor to start from: {"file": its name, "text": the policy}. */
+static void api_policy(struct dg_review_console *c, struct dg_req *r, const struct dg_session *s)
+{
+    (void)s;
+    const char *path = c->o.policy_file;
+    if (!path || !path[0]) {
+        dg__rv_error(r, 404, DG_ENOENT, "this node names no policy file");
+        return;
+    }
+    struct dg_buf text, b;
+    dg_buf_init(&text, 1u << 20);
+    dg_buf_init(&b, 3u << 20);
+    struct dg_error e;
+    dg_error_clear(&e);
+    int rc = dg_buf_read_file(&text, path, &e);
+    if (rc != 0) {
+        dg_buf_release(&text);
+        dg__rv_error(r, 503, rc, "cannot read the policy in force");
+        return;
+    }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    dg_buf_addstr(&b, "{\"file\":");
+    dg_buf_add_json_str(&b, base, strlen(base));
+    dg_buf_addstr(&b, ",\"text\":");
+    dg_buf_add_json_str(&b, text.data ? text.data : "", text.len);
+    dg_buf_addstr(&b, "}\n");
+    dg__rv_reply_json(r, 200, &b);
+    dg_buf_release(&b);
+    dg_buf_release(&text);
+}
+
 static const struct api_route api_routes[] = {
     {"/console/api/me", DG_HTTP_GET, DG_ROLES_ANY, me},
     {"/console/api/logout", DG_HTTP_POST, DG_ROLES_ANY, api_logout},
@@ -411,6 +447,7 @@ static const struct api_route api_routes[] = {
      dg__rv_api_notices_csv},
     {"/console/api/notices/sent", DG_HTTP_POST, DG_ROLE_BIT(DG_ROLE_SUPERVISOR),
      dg__rv_api_notices_sent},
+    {"/console/api/policy", DG_HTTP_GET, DG_ROLE_BIT(DG_ROLE_SUPERVISOR), api_policy},
     {"/console/api/users", DG_HTTP_GET, DG_ROLES_ADMIN, dg__rv_api_users},
     {"/console/api/users", DG_HTTP_POST, DG_ROLES_ADMIN, dg__rv_api_user_add},
     {"/console/api/users/change", DG_HTTP_POST, DG_ROLES_ADMIN, dg__rv_api_user_change},

@@ -23,7 +23,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define DG__RV_PAGES 8
+#define DG__RV_PAGES 10
 
 struct dg__rv_page {
     const char *path, *file, *type;

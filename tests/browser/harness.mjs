@@ -22,6 +22,18 @@ export async function launch() {
   return browser;
 }
 
+// A page of a laptop's size that may load only from base: anything else is
+// refused and recorded in errors, as are the page's script errors.
+export async function openPage(browser, base, errors) {
+  const p = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.route('**/*', (route) => {
+    if (!route.request().url().startsWith(base)) { errors.push('outside: ' + route.request().url()); return route.abort(); }
+    return route.continue();
+  });
+  return p;
+}
+
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });

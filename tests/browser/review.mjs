@@ -9,7 +9,7 @@
 // gets the answer; deny it and the requester gets the reason; a reviewer
 // cannot reach the admin page; a request without the CSRF token is refused;
 // the deadline denies an unattended request. Screenshots: review-*.png.
-import { launch, screenshot, run } from './harness.mjs';
+import { launch, openPage, screenshot, run } from './harness.mjs';
 import { execFileSync } from 'node:child_process';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, v) => {
@@ -47,15 +47,7 @@ const fbi = (cas) => `DQ.DCFBI0100.CO.TXT\nOLN/${oln}.OLS/CO.PUR/C.ATN/SA JONES.
 let browser;
 const errors = [];
 
-async function newPage() {
-  const p = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  p.on('pageerror', (e) => errors.push(String(e)));
-  await p.route('**/*', (route) => {
-    if (!route.request().url().startsWith(base)) { errors.push('outside: ' + route.request().url()); return route.abort(); }
-    return route.continue();
-  });
-  return p;
-}
+const newPage = () => openPage(browser, base, errors);
 
 // Log in with the keyboard only: type, Tab, type, Enter.
 async function login(p, name) {

@@ -12,8 +12,21 @@
 #   root   admin
 REVIEW_PW='correct horse battery staple'
 
+# How the console is reached: plain HTTP in development mode (the default),
+# or `review_setup tls`: HTTPS with the agency certificate CO0010000 (a node
+# outside development mode wants a client certificate on every connection).
+REVIEW_SCHEME=http
+REVIEW_TLS=()
+
 review_setup() {
-  node_setup dev
+  if [[ ${1:-} == tls ]]; then
+    node_setup
+    REVIEW_SCHEME=https
+    REVIEW_TLS=(--cacert "$NODE_DIR/certs/ca.pem" --cert "$NODE_DIR/certs/CO0010000.pem"
+      --key "$NODE_DIR/certs/CO0010000.key")
+  else
+    node_setup dev
+  fi
   cat >"$NODE_DIR/co.policy" <<'POL'
 policy "Colorado review console test policy" state CO
 deny "civil immigration enforcement (C.R.S. 24-74-103)"
@@ -56,8 +69,8 @@ held() {
 login() {
   local code
   code=$(curl -s -o "$TMP/login" -D "$TMP/login.h" -w '%{http_code}' --max-time 30 \
-    --data-urlencode "name=$1" --data-urlencode "password=${2:-$REVIEW_PW}" \
-    "http://$NODE_ADDR/console/api/login") || code=000
+    "${REVIEW_TLS[@]}" --data-urlencode "name=$1" --data-urlencode "password=${2:-$REVIEW_PW}" \
+    "$REVIEW_SCHEME://$NODE_ADDR/console/api/login") || code=000
   [[ $code == 200 ]] || fail "login $1: HTTP $code $(cat "$TMP/login")"
   SID=$(sed -n 's/^Set-Cookie: dg_session=\([0-9a-f]*\);.*/\1/pI' "$TMP/login.h" | tr -d '\r')
   CSRF=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' "$TMP/login")
@@ -65,16 +78,19 @@ login() {
 }
 
 # cq METHOD PATH [FORM...]: a console request in the current session, with
-# its CSRF token (unset NOCSRF); each FORM is name=value, URL-encoded.
+# its CSRF token (unset NOCSRF); each FORM is name=value, URL-encoded; with
+# BODY_FILE set, that file is the body instead (text/plain).
 cq() {
   local method=$1 path=$2; shift 2
   local args=(-s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' --max-time 30 -X "$method"
-    -H "Cookie: dg_session=${SID:-none}")
+    -H "Cookie: dg_session=${SID:-none}" "${REVIEW_TLS[@]}")
   [[ $method == POST && -z ${NOCSRF:-} ]] && args+=(-H "X-CSRF-Token: $CSRF")
+  [[ -n ${BODY_FILE:-} ]] && args+=(-H 'Content-Type: text/plain' --data-binary "@$BODY_FILE")
   local f
   for f in "$@"; do args+=(--data-urlencode "$f"); done
-  [[ $method == POST && $# -eq 0 ]] && args+=(-H 'Content-Type: application/x-www-form-urlencoded' --data-binary '')
-  STATUS=$(curl "${args[@]}" "http://$NODE_ADDR$path" 2>/dev/null) || STATUS=000
+  [[ $method == POST && $# -eq 0 && -z ${BODY_FILE:-} ]] &&
+    args+=(-H 'Content-Type: application/x-www-form-urlencoded' --data-binary '')
+  STATUS=$(curl "${args[@]}" "$REVIEW_SCHEME://$NODE_ADDR$path" 2>/dev/null) || STATUS=000
 }
 
 # json EXPR: a JavaScript check on the last answer (r is the parsed body).
