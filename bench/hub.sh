@@ -75,7 +75,8 @@ read -r node_url lua node_pid <<<"$node_line"
 pids+=("$node_pid")
 agencies=$build/bench-data/agencies.csv
 
-# hub_start NAME BACKEND-URL: a hub in front of BACKEND for CA; prints its address.
+# hub_start NAME BACKEND-URL: a hub in front of BACKEND for CA; sets HUB to its
+# address (not in a subshell: its pid must reach the cleanup).
 hub_start() {
   local d=$tmp/hub-$1
   mkdir -p "$d"
@@ -99,7 +100,7 @@ CONF
   pids+=($!)
   for _ in $(seq 1 200); do [[ -s $d/ready ]] && break; sleep 0.05; done
   [[ -s $d/ready ]] || { cat "$d/serve.err" >&2; return 1; }
-  cat "$d/ready"
+  HUB=$(cat "$d/ready")
 }
 
 rows=()
@@ -114,15 +115,15 @@ if [[ -z $only || $only == bare ]]; then
   "$bench_http" serve "$port" 1 &
   pids+=($!)
   wait_port "$port"
-  hub=$(hub_start bare "http://127.0.0.1:$port")
+  hub_start bare "http://127.0.0.1:$port"
   direct=$(measure "http://127.0.0.1:$port/v1/messages" "$lua")
-  via=$(measure "http://$hub/v1/messages" "$lua")
+  via=$(measure "http://$HUB/v1/messages" "$lua")
   row "bare backend" "$direct" "$via"
 fi
 if [[ -z $only || $only == node ]]; then
-  hub=$(hub_start node "${node_url%/v1/messages}")
+  hub_start node "${node_url%/v1/messages}"
   direct=$(measure "$node_url" "$lua")
-  via=$(measure "http://$hub/v1/messages" "$lua")
+  via=$(measure "http://$HUB/v1/messages" "$lua")
   row "dmvgate node" "$direct" "$via"
 fi
 
