@@ -4,17 +4,20 @@
 #   make demo       build and run the demo
 #   make bench      build and run the benchmarks (never part of make check)
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make check-fuzz the same briefly (FUZZ_CHECK_SECONDS each), as make check does
 #   make format     clang-format every C file in place;  make format-check  fails on a diff
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
+FUZZ_JOBS ?= $(JOBS)
 CTEST_ARGS ?=
 
 C_FILES = $(shell find include lib src tests fuzz bench -name '*.[ch]' -not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: all deps build check check-asan demo bench fuzz format format-check clean
+.PHONY: all deps build check check-asan check-fuzz fuzz-build demo bench fuzz format format-check clean
 
 all: build
 
@@ -30,6 +33,7 @@ build: deps $(BUILD)/CMakeCache.txt
 check: build format-check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 	$(MAKE) check-asan
+	$(MAKE) check-fuzz
 
 check-asan: deps
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_SANITIZE=ON >/dev/null
@@ -42,10 +46,16 @@ demo: build
 bench: build
 	bash scripts/bench
 
-fuzz: deps
+fuzz-build: deps
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null
-	cmake --build $(FUZZ_BUILD) -j$(JOBS)
-	bash scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+
+fuzz: fuzz-build
+	bash scripts/fuzz --jobs $(FUZZ_JOBS) $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Every libFuzzer target briefly (the corpora are also replayed by ctest).
+check-fuzz: fuzz-build
+	bash scripts/fuzz --check --jobs $(FUZZ_JOBS) $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS)
 
 format:
 	clang-format -i $(C_FILES)
