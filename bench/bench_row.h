@@ -40,7 +40,7 @@ static inline void bench_row_str(const char *s)
 static inline void bench_row_num(double v)
 {
     if (isfinite(v))
-        printf("%.6g", v);
+        printf("%.10g", v);
     else
         fputs("null", stdout);
 }
