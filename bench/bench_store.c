@@ -372,10 +372,13 @@ static void bench_directory(void)
         sqlite3_reset(st);
     }
     double sq_rate = QS / (cpu_now() - t0);
-    if (hits3 != QS) {
-        /* The baseline must do the same work: every key is a present ORI. */
-        fprintf(stderr, "bench_store: the SQLite baseline found %zu of %d agencies\n", hits3,
-                (int)QS);
+    /* The baseline must give the same answers: one key in ten is absent. */
+    size_t want3 = 0;
+    for (size_t i = 0; i < QS; i++)
+        want3 += dg_directory_find(d, q[i], DG_ORI_LEN) != NULL;
+    if (hits3 != want3) {
+        fprintf(stderr, "bench_store: the SQLite baseline found %zu agencies, the directory %zu\n",
+                hits3, want3);
         exit(1);
     }
     sqlite3_finalize(st);
