@@ -891,7 +891,7 @@ int main(int argc, char **argv)
                 fmt_rate(peer_s, sizeof peer_s, theirs_r);
                 snprintf(ratio, sizeof ratio, "%.1fx", ours_r / theirs_r);
                 char fig[96];
-                snprintf(fig, sizeof fig, "policy: %s vs %s",
+                snprintf(fig, sizeof fig, "policy peers: %s vs %s",
                          pass ? "decisions per CPU-s" : "decisions/s", p->label);
                 bench_row("policy_peers", fig, ours_r, p->label, theirs_r, "decisions/s", 1);
             }
@@ -905,7 +905,8 @@ int main(int argc, char **argv)
         if (p->ran) {
             snprintf(peer_s, sizeof peer_s, "%ld", p->disagreements);
             char fig[96];
-            snprintf(fig, sizeof fig, "policy: requests where %s differs (of %zu)", p->label, n);
+            snprintf(fig, sizeof fig, "policy peers: requests where %s differs (of %zu)", p->label,
+                     n);
             bench_row("policy_peers", fig, NAN, p->label, (double)p->disagreements,
                       "requests (must be 0)", 0);
         }
