@@ -35,6 +35,10 @@ while (($#)); do
 done
 want() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
 
+# The peers are Debian packages: install them when missing (as make bench does).
+if ! command -v wrk >/dev/null || ! { command -v nginx || [[ -x /usr/sbin/nginx ]]; } >/dev/null; then
+  bash "$top/scripts/install-deps" >&2 || true
+fi
 command -v wrk >/dev/null || { echo "http.sh: wrk is not installed (scripts/install-deps)" >&2; exit 2; }
 bench_http=$build/bench_http
 [[ -x $bench_http ]] || { echo "http.sh: no '$bench_http' (make first)" >&2; exit 2; }

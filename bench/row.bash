@@ -13,8 +13,9 @@ _row_json_str() {
 
 bench_row() {
   local bench=$1 figure=$2 ours=$3 peer=$4 theirs=$5 unit=$6 hib=$7
-  [[ $ours =~ ^[0-9.eE+-]+$ ]] || ours=null
-  [[ $theirs =~ ^[0-9.eE+-]+$ ]] || theirs=null
+  local number='^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
+  [[ $ours =~ $number ]] || ours=null
+  [[ $theirs =~ $number ]] || theirs=null
   local ratio=null
   if [[ $ours != null && $theirs != null ]]; then
     ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b + 0 == 0) print "null"; else printf "%.6g", a / b }')
