@@ -2,7 +2,8 @@
 #   make            build build/dmvgate (installs missing Debian packages first)
 #   make check      build, run every test (ctest), then the unit tests again under ASan+UBSan
 #   make demo       build and run the demo
-#   make bench      build and run the benchmarks (never part of make check)
+#   make bench      build and run the benchmarks (never part of make check); one table at the
+#                   end, bench/results/bench.json.  make bench BENCH="national audit": only those
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make check-fuzz the same briefly (FUZZ_CHECK_SECONDS each), as make check does
 #   make format     clang-format every C file in place;  make format-check  fails on a diff
@@ -43,8 +44,9 @@ check-asan: deps
 demo: build
 	bash scripts/demo
 
+BENCH ?=
 bench: build
-	bash scripts/bench
+	BENCH="$(BENCH)" bash scripts/bench $(BUILD)
 
 fuzz-build: deps
 	@test -f $(FUZZ_BUILD)/CMakeCache.txt || CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDG_FUZZ=ON >/dev/null

@@ -15,6 +15,8 @@
  */
 #include <dmvgate/msg.h>
 
+#include "bench_row.h"
+
 #include <cjson/cJSON.h>
 
 #include <stdio.h>
@@ -206,12 +208,18 @@ int main(int argc, char **argv)
     printf("%-36s %14s %14s %8s\n", "what", "messages/s", "baseline/s", "ratio");
     double tb = rate(text_baseline, secs), tp = rate(text_parse, secs);
     printf("%-36s %14.0f %14.0f %8.3f\n", "text request: parse + validate", tp, tb, tp / tb);
+    bench_row("msg", "msg: text request: parse + validate per CPU-s", tp, "strlen + memchr '.'", tb,
+              "messages/s", 1);
     printf("%-36s %14s %14s\n", "  (baseline: strlen + memchr '.')", "", "");
     double jb = rate(json_baseline, secs), jp = rate(json_parse, secs);
     printf("%-36s %14.0f %14.0f %8.3f\n", "JSON request: parse + validate", jp, jb, jp / jb);
+    bench_row("msg", "msg: JSON request: parse + validate per CPU-s", jp, "cJSON_Parse + Delete",
+              jb, "messages/s", 1);
     printf("%-36s %14s %14s\n", "  (baseline: cJSON_Parse + Delete)", "", "");
     double rb = rate(resp_baseline, secs), rp = rate(resp_build, secs);
     printf("%-36s %14.0f %14.0f %8.3f\n", "DR answer: build 1 record + text", rp, rb, rp / rb);
+    bench_row("msg", "msg: DR answer: build 1 record + text per CPU-s", rp,
+              "snprintf of the same bytes", rb, "messages/s", 1);
     printf("%-36s %14s %14s\n", "  (baseline: snprintf same bytes)", "", "");
     printf("\nratio = messages/s / baseline/s (1.0 would be as fast as the baseline)\n");
     for (int i = 0; i < NMSG; i++) {

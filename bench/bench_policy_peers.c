@@ -19,6 +19,8 @@
 #include <dmvgate/policy.h>
 #include <dmvgate/vocab.h>
 
+#include "bench_row.h"
+
 #include <cjson/cJSON.h>
 
 #include <errno.h>
@@ -888,6 +890,10 @@ int main(int argc, char **argv)
             if (p->ran) {
                 fmt_rate(peer_s, sizeof peer_s, theirs_r);
                 snprintf(ratio, sizeof ratio, "%.1fx", ours_r / theirs_r);
+                char fig[96];
+                snprintf(fig, sizeof fig, "policy peers: %s vs %s",
+                         pass ? "decisions per CPU-s" : "decisions/s", p->label);
+                bench_row("policy_peers", fig, ours_r, p->label, theirs_r, "decisions/s", 1);
             }
             add_row(&rows[nr++], figure, pass ? cpu_rate : wall, peer_s, ratio);
         }
@@ -896,8 +902,14 @@ int main(int argc, char **argv)
         char figure[64], of[32], peer_s[32] = "failed";
         snprintf(figure, sizeof figure, "disagreements vs %s", p->label);
         snprintf(of, sizeof of, "of %zu", n);
-        if (p->ran)
+        if (p->ran) {
             snprintf(peer_s, sizeof peer_s, "%ld", p->disagreements);
+            char fig[96];
+            snprintf(fig, sizeof fig, "policy peers: requests where %s differs (of %zu)", p->label,
+                     n);
+            bench_row("policy_peers", fig, NAN, p->label, (double)p->disagreements,
+                      "requests (must be 0)", 0);
+        }
         add_row(&rows[nr++], figure, of, peer_s, "-");
     }
     print_table(rows, nr, stdout);

@@ -17,6 +17,8 @@
 #include <dmvgate/simulate.h>
 #include <dmvgate/stats.h>
 
+#include "bench_row.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +214,12 @@ int main(void)
            "simulate vs a current policy (2 decisions)", (unsigned long long)r2.replayed,
            r2.seconds, cpu2, (double)r2.replayed / r2.seconds, (double)r2.replayed / cpu2,
            r2.seconds / base);
+    bench_row("simulate", "simulate: replay vs recorded decisions, queries/s",
+              (double)r1.replayed / r1.seconds, "read and decode every entry",
+              (double)decoded / base, "queries/s", 1);
+    bench_row("simulate", "simulate: replay vs a current policy, queries/s",
+              (double)r2.replayed / r2.seconds, "read and decode every entry",
+              (double)decoded / base, "queries/s", 1);
     printf("the draft would change %llu of %llu outcomes (%llu local and state police queries "
            "of %llu)\n",
            (unsigned long long)r1.changed, (unsigned long long)r1.replayed,

@@ -25,6 +25,8 @@
 #include <dmvgate/stats.h>
 #include <dmvgate/store.h>
 
+#include "bench_row.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -212,6 +214,8 @@ int main(void)
     double mutex1id = measure(s, M_MUTEX, 1, ITERS, NULL);
     row("baseline mutex around dg_stats_count (name)", 1, mutex1, stats1);
     row("dg_stats_count, rule by id, vs floor", 1, stats1id, floor1);
+    bench_row("stats", "stats: dg_stats_count ns/event, 1 thread", stats1id,
+              "mutex around the same count", mutex1id, "ns/event", 0);
     row("baseline mutex around dg_stats_count (id)", 1, mutex1id, stats1id);
     row("dg_stats_count, 8 events (hot caches)", 1, hot1, floor1);
 
@@ -222,6 +226,8 @@ int main(void)
     row("baseline atomic add on one shared cell", 2, atomic2, atomic2);
     row("baseline mutex around dg_stats_count (id)", 2, mutex2, atomic2);
     row("dg_stats_count, rule by id, vs mutex", 2, stats2, mutex2);
+    bench_row("stats", "stats: dg_stats_count ns/event, 2 threads", stats2,
+              "mutex around the same count", mutex2, "ns/event", 0);
     printf("wall clock per event, 2 threads: mutex %.1f ns, dg_stats_count %.1f ns (ratio %.2f)\n",
            wall_m, wall_s, wall_s / wall_m);
 

@@ -24,6 +24,7 @@
 #include <dmvgate/gen.h>
 #include <dmvgate/store.h>
 
+#include "bench_row.h"
 #include "pg_cluster.h"
 
 #include <libpq-fe.h>
@@ -48,9 +49,17 @@ static double secs_since(uint64_t t0)
     return (double)(dg_mono_ns() - t0) / 1e9;
 }
 
+/* The baseline of the row: the SQLite store, or for the libpq rows the text
+ * format beside the binary one. */
+static const char *row_peer = "the SQLite store, same data and keys";
+
 static void row(const char *what, double pg, double sq, const char *unit)
 {
     printf("%-34s %12.0f %12.0f %8.2f  %s\n", what, pg, sq, pg / sq, unit);
+    char fig[96];
+    snprintf(fig, sizeof(fig), "store_pg: %s %s",
+             strstr(row_peer, "libpq") ? "libpq binary," : "PostgreSQL store,", what);
+    bench_row("store_pg", fig, pg, row_peer, sq, unit, 1);
 }
 
 static struct dg_store *open_or_die(const char *uri, unsigned flags)
@@ -266,6 +275,7 @@ int main(int argc, char **argv)
     printf("\nlibpq formats (bare PQexecPrepared, 1 thread)\n");
     printf("%-34s %12s %12s %8s  %s\n", "", "binary", "text", "bin/text", "unit");
     libpq_rate(pg, &k, 0, 0); /* warm */
+    row_peer = "bare libpq, text format";
     for (int by_id = 0; by_id < 2; by_id++) {
         double text = 0, bin = 0;
         for (int r = 0; r < ROUNDS; r++) {

@@ -12,7 +12,7 @@
 #                      [--wrk-threads T] [--server-threads N] [--only NAME...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build
+build=${BUILD:-$top/build}
 duration=${DG_BENCH_SECONDS:-5}
 # Many connections: a durable audit log answers each request only after its
 # fdatasync (milliseconds here), so the node's rate is bounded by
@@ -35,6 +35,10 @@ while (($#)); do
 done
 want() { ((${#only[@]} == 0)) || [[ " ${only[*]} " == *" $1 "* ]]; }
 
+# The peers are Debian packages: install them when missing (as make bench does).
+if ! command -v wrk >/dev/null || ! { command -v nginx || [[ -x /usr/sbin/nginx ]]; } >/dev/null; then
+  bash "$top/scripts/install-deps" >&2 || true
+fi
 command -v wrk >/dev/null || { echo "http.sh: wrk is not installed (scripts/install-deps)" >&2; exit 2; }
 bench_http=$build/bench_http
 [[ -x $bench_http ]] || { echo "http.sh: no '$bench_http' (make first)" >&2; exit 2; }
@@ -147,4 +151,25 @@ for r in "${results[@]}"; do
   printf '%-26s %12.0f %10s %10s %10s\n' "$name" "$rps" "$p50" "$p99" "$ratio"
 done
 [[ -n ${node_note:-} ]] && echo "$node_note"
+
+# ---- the rows of make bench (bench/row.bash): the node against each peer ----------
+source "$top/bench/row.bash"
+declare -A rps_of p50_of p99_of
+for r in "${results[@]}"; do
+  IFS='|' read -r name rps p50 p99 <<<"$r"
+  rps_of[$name]=$rps p50_of[$name]=$p50 p99_of[$name]=$p99
+done
+node_name="dmvgate node DQ by OLN"
+if [[ -n ${rps_of[$node_name]:-} ]]; then
+  settings="wrk -t$wrk_threads -c$conns -d${duration}s"
+  for peer in "nginx static 300 B" "libevent bare 300 B"; do
+    [[ -n ${rps_of[$peer]:-} ]] || continue
+    bench_row http "http: requests/s, node vs $peer ($settings)" "${rps_of[$node_name]}" \
+      "$peer" "${rps_of[$peer]}" "requests/s" true
+    bench_row http "http: p50 latency, node vs $peer" "${p50_of[$node_name]}" "$peer" \
+      "${p50_of[$peer]}" ms false
+    bench_row http "http: p99 latency, node vs $peer" "${p99_of[$node_name]}" "$peer" \
+      "${p99_of[$peer]}" ms false
+  done
+fi
 exit 0

@@ -12,7 +12,8 @@
 #                 (its own small directory, "expect" from a plain reading of the
 #                 rules), run both peers and compare their decisions; for checking
 #                 the peer side alone
-# The table is also written as JSON to bench/results/policy_peers.json.
+# The table is also written as JSON to bench/results/policy_peers.json, and
+# bench_policy_peers prints its BENCH_ROW lines for scripts/bench.
 # Environment: BUILD (default build/) is where bench_policy_peers is built.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
