@@ -16,7 +16,8 @@
 # usage: bench/hub.sh [--build DIR] [--duration S] [--connections C] [--only bare|node]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build
+build=${BUILD:-$top/build}
+. "$top/bench/row.bash"
 duration=${DG_BENCH_SECONDS:-5}
 conns=64
 only=
@@ -137,8 +138,6 @@ for r in "${rows[@]}"; do
   added=$(awk -v a="$hp50" -v b="$dp50" 'BEGIN {printf "%.3f", a - b}')
   printf '%-14s %11.0f %11.0f %9s %9s %9s %9s %10s\n' "$name" "$drps" "$hrps" "$ratio" "$dp50" \
     "$hp50" "$hp99" "$added"
-  printf 'BENCH_ROW {"bench":"hub","figure":"hub in front of %s: req/s","dmvgate":%s,"peer":"%s direct","peer_value":%s,"ratio":%s,"unit":"req/s","higher_is_better":true}\n' \
-    "$name" "$hrps" "$name" "$drps" "$ratio"
-  printf 'BENCH_ROW {"bench":"hub","figure":"hub in front of %s: p50 ms","dmvgate":%s,"peer":"%s direct","peer_value":%s,"ratio":%s,"unit":"ms","higher_is_better":false}\n' \
-    "$name" "$hp50" "$name" "$dp50" "$(awk -v a="$hp50" -v b="$dp50" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}')"
+  bench_row hub "hub in front of $name: req/s" "$hrps" "$name direct" "$drps" req/s true
+  bench_row hub "hub in front of $name: p50 ms" "$hp50" "$name direct" "$dp50" ms false
 done
