@@ -221,8 +221,8 @@ static int refill(struct dg__reader *r, struct dg_error *err)
     return 0;
 }
 
-int dg__reader_open(struct dg__reader *r, const char *dir, uint64_t from, uint64_t limit,
-                    struct dg_error *err)
+static int reader_open(struct dg__reader *r, const char *dir, uint64_t from, uint64_t limit,
+                       struct dg_error *err)
 {
     memset(r, 0, sizeof(*r));
     r->fd = -1;
@@ -262,6 +262,17 @@ int dg__reader_open(struct dg__reader *r, const char *dir, uint64_t from, uint64
     }
     r->limit = lim;
     return 0;
+}
+
+/* On an error nothing stays open or allocated (a caller that failed to open
+ * a reader does not close it). */
+int dg__reader_open(struct dg__reader *r, const char *dir, uint64_t from, uint64_t limit,
+                    struct dg_error *err)
+{
+    int rc = reader_open(r, dir, from, limit, err);
+    if (rc < 0)
+        dg__reader_close(r);
+    return rc;
 }
 
 void dg__reader_close(struct dg__reader *r)

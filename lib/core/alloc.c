@@ -4,10 +4,13 @@
  * Allocation-failure tests (issue "reliability") call dg_alloc_fail_at(n) to
  * make the nth allocation fail and then check that the code under test returns
  * DG_ENOMEM and leaks nothing. In normal runs the switch is off and the cost is
- * one relaxed atomic load per allocation.
+ * one relaxed atomic load per allocation. cJSON allocates through the same
+ * functions (its hooks are set when the program starts), so that the JSON
+ * parsers are tested under allocation failure too.
  */
 #include <dmvgate/core.h>
 
+#include <cjson/cJSON.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +74,12 @@ char *dg_strdup(const char *s)
 void dg_free(void *p)
 {
     free(p);
+}
+
+/* cJSON's allocations go through dg_malloc/dg_free from the start, before any
+ * thread exists (cJSON_InitHooks is not thread-safe). */
+__attribute__((constructor)) static void hook_cjson(void)
+{
+    cJSON_Hooks h = {.malloc_fn = dg_malloc, .free_fn = dg_free};
+    cJSON_InitHooks(&h);
 }
