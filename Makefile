@@ -6,10 +6,12 @@
 #                   end, bench/results/bench.json.  make bench BENCH="national audit": only those
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make check-fuzz the same briefly (FUZZ_CHECK_SECONDS each), as make check does
+#   make check-valgrind  the unit tests and corpus replays under valgrind, as make check does
 #   make format     clang-format every C file in place;  make format-check  fails on a diff
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+VALGRIND_BUILD ?= build-valgrind
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 20
@@ -18,7 +20,7 @@ CTEST_ARGS ?=
 
 C_FILES = $(shell find include lib src tests fuzz bench -name '*.[ch]' -not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: all deps build check check-asan check-fuzz fuzz-build demo bench fuzz format format-check clean
+.PHONY: all deps build check check-asan check-fuzz check-valgrind fuzz-build demo bench fuzz format format-check clean
 
 all: build
 
@@ -34,12 +36,18 @@ build: deps $(BUILD)/CMakeCache.txt
 check: build format-check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 	$(MAKE) check-asan
+	$(MAKE) check-valgrind
 	$(MAKE) check-fuzz
 
 check-asan: deps
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz' $(CTEST_ARGS)
+
+check-valgrind: deps
+	@test -f $(VALGRIND_BUILD)/CMakeCache.txt || cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_VALGRIND=ON >/dev/null
+	cmake --build $(VALGRIND_BUILD) -j$(JOBS)
+	cd $(VALGRIND_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz' -LE pg $(CTEST_ARGS)
 
 demo: build
 	bash scripts/demo
