@@ -18,11 +18,6 @@ load_messages() {
   printf 'DQ.DCFBI0100.CO.TXT\nOLN/%s.OLS/CO.PUR/C.ATN/SA JONES' "$OLN" >"$TMP/msg/DCFBI0100"
 }
 
-# The decision an answer's HTTP status stands for, as the log spells it.
-load_decision_of() {
-  case $1 in 200) echo allow ;; 202) echo review ;; 403) echo deny ;; *) echo "?$1" ;; esac
-}
-
 # load_start TAG N: every client sends N requests to $NODE_ADDR, in the background.
 load_start() {
   local tag=$1 n=$2 c
@@ -48,24 +43,33 @@ load_wait() {
   LOAD_PIDS=()
 }
 load_stop() {
-  local p
+  local p f
   for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   load_wait
+  # A client ended while printing leaves a cut last line: not counted.
+  for f in "$TMP"/w.*; do
+    [[ -s $f && -n $(tail -c1 "$f") ]] && sed -i '$d' "$f"
+  done
+  return 0
 }
 
 # load_answers TAG CODES: "mid decision" of every whole answer whose status is
-# in CODES (a regex, e.g. '200|202|403').
+# in CODES (a regex, e.g. '200|202|403'). One awk: a shell loop per answer is
+# far too slow on a busy machine.
 load_answers() {
-  local tag=$1 codes=$2 c code rc file mid
-  for c in "${LOAD_CLIENTS[@]}"; do
-    [[ -f $TMP/w.$tag.$c ]] || continue
-    while read -r code rc file; do
-      [[ $rc == 0 && $code =~ ^($codes)$ ]] || continue
-      mid=$(sed -n 's|^MID/\([^.]*\)\..*|\1|p' "$file")
-      [[ -n $mid ]] || fail "$tag: a $code answer without a MID: $(head -c 300 "$file")"
-      echo "$mid $(load_decision_of "$code")"
-    done <"$TMP/w.$tag.$c"
-  done
+  local tag=$1 codes=$2 files
+  files=$(ls "$TMP"/w."$tag".* 2>/dev/null) || return 0
+  # shellcheck disable=SC2086
+  awk -v codes="^($codes)\$" '
+    $2 == 0 && $1 ~ codes {
+      f = $3; mid = ""
+      while ((getline line < f) > 0)
+        if (line ~ /^MID\//) { sub(/^MID\//, "", line); sub(/\..*/, "", line); mid = line }
+      close(f)
+      if (mid == "") { print "no MID in the answer " f > "/dev/stderr"; exit 1 }
+      d = $1 == 200 ? "allow" : $1 == 202 ? "review" : $1 == 403 ? "deny" : "?" $1
+      print mid, d
+    }' $files || fail "$tag: an answer without a MID"
 }
 load_acks() { load_answers "$1" '200|202|403'; }
 
