@@ -511,7 +511,7 @@ struct dg_audit_stats {
     uint64_t last_batch;    /* entries in the last batch */
     uint64_t max_batch_seen;
     uint64_t checkpoints; /* checkpoints signed by this process */
-    int last_error;       /* last write/sync or publish error, 0 if none */
+    int last_error;       /* current write/sync or publish error, 0 if none or recovered */
 };
 void dg_audit_stats(struct dg_audit_log *log, struct dg_audit_stats *out);
 

@@ -261,6 +261,7 @@ struct dg_audit_log {
     uint64_t seg_off;   /* next write offset */
     uint64_t seg_alloc; /* allocated (zeroed) size of the file */
     uint64_t durable;   /* entries durable (mu) */
+    int write_error;    /* error of the last batch, 0 once one is durable again (mu) */
     bool need_repair;   /* a failed write left bytes at [seg_off, repair_end) */
     uint64_t repair_end;
     int faults[DG__FAULT__COUNT];

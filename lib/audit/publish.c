@@ -119,6 +119,7 @@ static void *publisher_main(void *arg)
         } else {
             log->pub_broken = false;
             log->pub_error = 0;
+            log->st.last_error = log->write_error;
         }
     }
     log->pub_exited = true;

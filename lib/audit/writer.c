@@ -14,8 +14,11 @@
  * commit. When a write or sync fails, the batch and every batch queued
  * behind it fail (their indices assumed it succeeded), nothing of them is
  * acknowledged, and the failed region is overwritten with zeros and synced
- * before the next batch is written: once the disk recovers, appends succeed
- * again, and the log never holds a hole or a stale record.
+ * (at once when the writer is idle, retried every second, and in any case
+ * before the next batch is written): once the disk recovers, appends
+ * succeed again, and the log never holds a hole or a stale record. The
+ * writer never trusts a sync after a failed one: the failed region is
+ * rewritten from memory (see repair), and its entries are never durable.
  */
 #include "audit_int.h"
 
@@ -29,6 +32,7 @@
 
 #define FREE_BATCHES_MAX 4
 #define MAX_DONE_BATCHES 8
+#define REPAIR_RETRY_S   1
 
 void dg__audit_inject_fault(struct dg_audit_log *log, enum dg__fault_op op, int e, unsigned count)
 {
@@ -135,24 +139,35 @@ int dg__seg_create(struct dg_audit_log *log, uint64_t first, struct dg_error *er
     return 0;
 }
 
+/* Overwrite the region of a failed batch with zeros and sync it. After a
+ * failed fdatasync the page cache cannot be trusted (the kernel may have
+ * marked the pages clean without writing them, or dropped them), so the
+ * region is written anew from memory rather than synced again; what precedes
+ * seg_off was made durable by an earlier fdatasync that succeeded, and
+ * stays. 0 or a DG_E code. */
+static int repair(struct dg_audit_log *log)
+{
+    int e = dg__audit_fault(log, DG__FAULT_WRITE);
+    if (!e)
+        e = zero_write(log->segfd, log->seg_off, log->repair_end);
+    if (!e)
+        e = dg__audit_fault(log, DG__FAULT_SYNC);
+    if (!e && fdatasync(log->segfd) != 0)
+        e = errno;
+    if (e)
+        return dg_error_from_errno(e);
+    log->need_repair = false;
+    dg_log(DG_LOG_INFO, "audit_repaired", NULL);
+    return 0;
+}
+
 /* Write batch b and make it durable. 0 or a DG_E code; on failure the
  * region it may have touched is marked for repair. */
 static int commit(struct dg_audit_log *log, struct dg__batch *b)
 {
     int e;
-    if (log->need_repair) {
-        e = dg__audit_fault(log, DG__FAULT_WRITE);
-        if (!e)
-            e = zero_write(log->segfd, log->seg_off, log->repair_end);
-        if (!e)
-            e = dg__audit_fault(log, DG__FAULT_SYNC);
-        if (!e && fdatasync(log->segfd) != 0)
-            e = errno;
-        if (e)
-            return dg_error_from_errno(e);
-        log->need_repair = false;
-        dg_log(DG_LOG_INFO, "audit_repaired", NULL);
-    }
+    if (log->need_repair && (e = repair(log)))
+        return e;
     if (log->seg_off + b->len > log->o.segment_bytes && log->seg_off > DG__SEG_HDR) {
         struct dg_error err;
         int rc = dg__seg_create(log, b->first, &err);
@@ -230,9 +245,26 @@ static void *writer_main(void *arg)
     struct dg_audit_log *log = arg;
     pthread_mutex_lock(&log->mu);
     for (;;) {
-        /* Completions lagging far behind: let them catch up (bounds memory). */
-        while ((!log->head || log->done_n >= MAX_DONE_BATCHES) && !log->closing)
+        /* Completions lagging far behind: let them catch up (bounds memory).
+         * Idle after a failure: repair at once and then every second, not at
+         * the next append, so that the records of the failed batch (answered
+         * 503) do not stay in the segment, where a crash would leave them
+         * looking durable. */
+        while ((!log->head || log->done_n >= MAX_DONE_BATCHES) && !log->closing) {
+            if (log->need_repair && !log->head) {
+                pthread_mutex_unlock(&log->mu);
+                int rc = repair(log);
+                pthread_mutex_lock(&log->mu);
+                if (!rc)
+                    continue;
+                struct timespec dl;
+                clock_gettime(CLOCK_REALTIME, &dl);
+                dl.tv_sec += REPAIR_RETRY_S;
+                pthread_cond_timedwait(&log->work, &log->mu, &dl);
+                continue;
+            }
             pthread_cond_wait(&log->work, &log->mu);
+        }
         if (!log->head)
             break;
         if (log->o.max_wait_us && log->head->n < log->o.max_batch && !log->closing) {
@@ -273,6 +305,9 @@ static void *writer_main(void *arg)
             if (log->o.checkpoint_ms == 0 || before == log->signed_size ||
                 before / DG_TILE_WIDTH != log->durable / DG_TILE_WIDTH)
                 pthread_cond_signal(&log->pub);
+            /* The disk works again: the error is over (unless publishing fails). */
+            log->write_error = 0;
+            log->st.last_error = log->pub_error;
             log->st.appends += b->n;
             log->st.last_batch = b->n;
             if (b->n > log->st.max_batch_seen)
@@ -284,6 +319,7 @@ static void *writer_main(void *arg)
             log->head = log->tail = NULL;
             log->queued = 0;
             log->next_index = log->durable;
+            log->write_error = rc;
             log->st.last_error = rc;
             log->st.failed += b->n;
             complete_later(log, b, rc);
