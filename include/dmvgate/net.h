@@ -158,6 +158,7 @@ struct dg_net_stats {
     uint64_t requests;        /* dispatched to a route or answered with an error */
     uint64_t parked;          /* parked now */
     uint64_t refused_busy;    /* times a loop stopped accepting at its connection share */
+    uint64_t timeouts;        /* connections closed because a request took longer than timeout */
     uint64_t status_class[6]; /* answers by status class: [2] = 2xx ... [5] = 5xx */
 };
 void dg_server_stats(const struct dg_server *s, struct dg_net_stats *out);

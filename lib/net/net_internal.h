@@ -33,6 +33,15 @@ struct dg__conn {
     char cn[65];
     char ori[10];     /* 9 characters + NUL */
     char refusal[96]; /* why the handshake was refused, "" if it was not */
+    /* The request deadline: evhttp's timeout restarts on every byte read, so
+     * a client dribbling a request would hold the connection for ever. This
+     * timer runs from accept, and again from each answer sent, until a whole
+     * request (headers and body) has arrived; when it fires the connection
+     * is closed. */
+    struct bufferevent *bev;
+    struct event *deadline;
+    bool busy;                    /* a request was dispatched, its answer is not sent */
+    struct dg__conn *next, *prev; /* development mode: the loop's plain connections */
 };
 
 struct dg__note {
@@ -94,6 +103,7 @@ struct dg__loop {
         struct dg__conn *conn;
     } adopt[64];
     int nadopt;
+    struct dg__conn *plain; /* development mode: open connections, to find them by bufferevent */
 
     struct dg_req *pool; /* free request objects */
     struct dg_req *cur;  /* the request whose handler is running */
@@ -104,7 +114,7 @@ struct dg__loop {
     char log_ts[40];
 
     _Atomic uint64_t st_connections, st_open, st_tls_failures, st_requests, st_parked,
-        st_refused_busy, st_status[6];
+        st_refused_busy, st_timeouts, st_status[6];
 };
 
 struct dg__route {
@@ -148,6 +158,8 @@ struct bufferevent *dg__bev_new(struct event_base *base, void *loop);
 void dg__conn_identify(struct dg__conn *c);
 struct dg__conn *dg__conn_of(struct evhttp_request *ev);
 void dg__adopt_cb(evutil_socket_t fd, short what, void *loop);
+struct dg__conn *dg__conn_find(struct dg__loop *l, struct evhttp_request *ev);
+void dg__conn_request_done(struct dg__conn *c, bool done);
 
 /* req.c */
 void dg__req_dispatch(struct evhttp_request *ev, void *loop);

@@ -162,9 +162,10 @@ static void finish(struct dg_req *r, int status, size_t out_bytes)
 
 static void sent(struct evhttp_request *ev, void *arg)
 {
-    (void)ev;
     struct dg__loop *l = arg;
     l->sending--;
+    /* The next request on this connection has timeout seconds from now. */
+    dg__conn_request_done(dg__conn_find(l, ev), true);
     dg__loop_maybe_exit(l);
 }
 
@@ -341,6 +342,8 @@ void dg__req_dispatch(struct evhttp_request *ev, void *arg)
     }
     r->body_len = evbuffer_get_length(evhttp_request_get_input_buffer(ev));
     identify(r);
+    /* A whole request arrived: its handler, not the deadline, decides now. */
+    dg__conn_request_done(dg__conn_find(l, ev), false);
 
     l->cur = r;
     l->cur_answered = false;

@@ -409,6 +409,7 @@ void dg_server_stats(const struct dg_server *s, struct dg_net_stats *out)
         out->requests += GET(st_requests);
         out->parked += GET(st_parked);
         out->refused_busy += GET(st_refused_busy);
+        out->timeouts += GET(st_timeouts);
         for (int k = 0; k < 6; k++)
             out->status_class[k] += GET(st_status[k]);
 #undef GET

@@ -39,6 +39,16 @@ bool dg_net_ori_valid(const char *s, size_t n)
 static void conn_gone(struct dg__conn *c)
 {
     struct dg__loop *l = c->loop;
+    if (c->deadline)
+        event_free(c->deadline);
+    if (!l->srv->ssl) {
+        if (c->prev)
+            c->prev->next = c->next;
+        else if (l->plain == c)
+            l->plain = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+    }
     if (c->refusal[0]) {
         DG__BUMP(l->st_tls_failures);
         /* The CN of an agency certificate is its ORI: not personal data. */
@@ -247,6 +257,52 @@ void dg__adopt_cb(evutil_socket_t fd, short what, void *arg)
     l->nadopt = 0;
 }
 
+/* The request deadline passed with no whole request read: close. The
+ * bufferevent's callback argument is its evhttp_connection; freeing that
+ * frees the bufferevent and, through it, c and this timer. */
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct dg__conn *c = arg;
+    if (c->busy)
+        return;
+    bufferevent_data_cb readcb = NULL;
+    void *evcon = NULL;
+    bufferevent_getcb(c->bev, &readcb, NULL, NULL, &evcon);
+    if (!evcon)
+        return;
+    DG__BUMP(c->loop->st_timeouts);
+    char s[16];
+    snprintf(s, sizeof(s), "%d", c->loop->srv->o.timeout_s);
+    dg_log(DG_LOG_WARN, "request_timeout", "seconds", s, "cn", c->cn[0] ? c->cn : "-", NULL);
+    evhttp_connection_free(evcon);
+}
+
+void dg__conn_request_done(struct dg__conn *c, bool done)
+{
+    if (!c || !c->deadline)
+        return;
+    c->busy = !done;
+    if (done) {
+        struct timeval tv = {c->loop->srv->o.timeout_s, 0};
+        evtimer_add(c->deadline, &tv);
+    } else {
+        evtimer_del(c->deadline);
+    }
+}
+
+/* Start the deadline of a new connection; false when out of memory. */
+static bool conn_arm(struct dg__conn *c, struct event_base *base, struct bufferevent *bev)
+{
+    c->bev = bev;
+    c->deadline = evtimer_new(base, deadline_cb, c);
+    if (!c->deadline)
+        return false;
+    dg__conn_request_done(c, true);
+    return true;
+}
+
 /* evhttp's bufferevent callback: called for every accepted connection, on
  * its loop, before evhttp sets the socket on the bufferevent. */
 struct bufferevent *dg__bev_new(struct event_base *base, void *arg)
@@ -282,15 +338,25 @@ struct bufferevent *dg__bev_new(struct event_base *base, void *arg)
             return NULL;
         }
         bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+        if (!conn_arm(c, base, bev)) {
+            bufferevent_free(bev); /* frees ssl, whose ex_data hook releases c */
+            return NULL;
+        }
         return bev;
     }
     if (l->nadopt >= (int)DG_ARRAY_LEN(l->adopt)) /* many accepts in one turn: adopt now */
         dg__adopt_cb(-1, 0, l);
     bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (!bev) {
+    if (!bev || !conn_arm(c, base, bev)) {
+        if (bev)
+            bufferevent_free(bev);
         conn_gone(c);
         return NULL;
     }
+    c->next = l->plain;
+    if (c->next)
+        c->next->prev = c;
+    l->plain = c;
     bufferevent_incref(bev);
     l->adopt[l->nadopt].bev = bev;
     l->adopt[l->nadopt].conn = c;
@@ -306,6 +372,20 @@ struct dg__conn *dg__conn_of(struct evhttp_request *ev)
     if (!bev)
         return NULL;
     return conn_of_ssl(bufferevent_openssl_get_ssl(bev));
+}
+
+struct dg__conn *dg__conn_find(struct dg__loop *l, struct evhttp_request *ev)
+{
+    if (l->srv->ssl)
+        return dg__conn_of(ev);
+    /* Development mode: a plain bufferevent has nowhere to hang c; the demo's
+     * few connections are searched. */
+    struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    for (struct dg__conn *c = l->plain; bev && c; c = c->next)
+        if (c->bev == bev)
+            return c;
+    return NULL;
 }
 
 void dg__conn_identify(struct dg__conn *c)
