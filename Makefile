@@ -1,12 +1,14 @@
 # Thin wrapper over CMake. The targets a person types:
 #   make            build build/dmvgate (installs missing Debian packages first)
-#   make check      build, run every test (ctest), then the unit tests again under ASan+UBSan
+#   make check      build, run every test (ctest), then the unit tests and corpus replays under
+#                   ASan+UBSan and valgrind, and every fuzz target briefly
 #   make demo       build and run the demo
 #   make bench      build and run the benchmarks (never part of make check); one table at the
 #                   end, bench/results/bench.json.  make bench BENCH="national audit": only those
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make check-fuzz the same briefly (FUZZ_CHECK_SECONDS each), as make check does
 #   make check-valgrind  the unit tests and corpus replays under valgrind, as make check does
+#   make check-asan-e2e  the whole-process tests against the ASan+UBSan binary (on demand, ~11 min)
 #   make format     clang-format every C file in place;  make format-check  fails on a diff
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -20,7 +22,7 @@ CTEST_ARGS ?=
 
 C_FILES = $(shell find include lib src tests fuzz bench -name '*.[ch]' -not -path '*/node_modules/*' 2>/dev/null)
 
-.PHONY: all deps build check check-asan check-fuzz check-valgrind fuzz-build demo bench fuzz format format-check clean
+.PHONY: all deps build check check-asan check-asan-e2e check-fuzz check-valgrind fuzz-build demo bench fuzz format format-check clean
 
 all: build
 
@@ -43,6 +45,9 @@ check-asan: deps
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS) -L 'unit|fuzz' $(CTEST_ARGS)
+
+check-asan-e2e: check-asan
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j1 -L e2e $(CTEST_ARGS)
 
 check-valgrind: deps
 	@test -f $(VALGRIND_BUILD)/CMakeCache.txt || cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDG_VALGRIND=ON >/dev/null
