@@ -2,7 +2,8 @@
 # reliability tests (node_kill.sh, node_disk_fault.sh; sourced after node.sh).
 # Four clients, one agency each: an allowed query, another state's allowed
 # query, a denial, a request held for review. Each is one curl --parallel (3
-# transfers at a time on kept-alive connections) that prints, as each transfer
+# transfers at a time on kept-alive connections, its output line-buffered so that
+# a client stopped with SIGTERM loses no line) that prints, as each transfer
 # ends, "status exitcode file"; an answer counts as acknowledged only when it
 # arrived whole (exit 0) with its MID.
 
@@ -26,7 +27,7 @@ load_start() {
     seq 1 "$n" |
       awk -v u="https://$NODE_ADDR/v1/messages" -v o="$TMP/out/$tag-$c-" \
         '{ printf "url = \"%s\"\noutput = \"%s%d\"\n", u, o, $1 }' >"$TMP/$c.cfg"
-    curl -s --parallel --parallel-max 3 --parallel-immediate --max-time 30 \
+    stdbuf -oL curl -s --parallel --parallel-max 3 --parallel-immediate --max-time 30 \
       --cacert "$NODE_DIR/certs/ca.pem" --cert "$NODE_DIR/certs/$c.pem" \
       --key "$NODE_DIR/certs/$c.key" -H 'Content-Type: text/plain' \
       --data-binary "@$TMP/msg/$c" -w '%{http_code} %{exitcode} %{filename_effective}\n' \
