@@ -141,4 +141,9 @@ node_stop
 [[ $NODE_EXIT == 0 ]] || fail "node exited $NODE_EXIT"; ok
 "$DMVGATE" audit verify "$NODE_DIR/audit" --key "$NODE_DIR/audit-key.pub" >/dev/null || fail "audit verify"
 ok
+# every refused message is an audit entry, and none carries the injected text
+"$DMVGATE" audit dump "$NODE_DIR/audit" >"$TMP/dump"
+n=$(grep -c '"event":"malformed"' "$TMP/dump" || true)
+((n >= 6 * 14 + 6)) || fail "expected at least 90 malformed entries, got $n"; ok
+! grep -qF 'DROP TABLE' "$TMP/dump" || fail "injected text in the public audit entries"; ok
 pass
