@@ -250,10 +250,14 @@ void dg__handle_metrics(struct dg_req *r, void *arg)
                   "expired, revoked, untrusted).\n"
                   "# TYPE dmvgate_tls_refused_total counter\n"
                   "dmvgate_tls_refused_total %llu\n"
+                  "# HELP dmvgate_request_timeouts_total Connections closed because no whole "
+                  "request arrived within timeout seconds.\n"
+                  "# TYPE dmvgate_request_timeouts_total counter\n"
+                  "dmvgate_request_timeouts_total %llu\n"
                   "# HELP dmvgate_http_responses_total HTTP answers by status class.\n"
                   "# TYPE dmvgate_http_responses_total counter\n",
                   (unsigned long long)ns.connections, (unsigned long long)ns.open,
-                  (unsigned long long)ns.tls_failures);
+                  (unsigned long long)ns.tls_failures, (unsigned long long)ns.timeouts);
     for (int c = 2; c <= 5; c++)
         dg_buf_printf(&b, "dmvgate_http_responses_total{class=\"%dxx\"} %llu\n", c,
                       (unsigned long long)ns.status_class[c]);

@@ -68,7 +68,9 @@ expect_status 413
 body_has "larger than 4096 bytes"
 big=$(head -c 100000 /dev/zero | tr '\0' A) # beyond: refused unread
 q CO0010000 "$big"
-expect_status 413
+# libevent answers 413 and closes without reading the rest; curl, still
+# sending, may see the reset before the answer (000), as test_net allows.
+[[ $STATUS == 413 || $STATUS == 000 ]] || fail "a 100 kB body: HTTP $STATUS"; ok
 hdr=$(head -c 3000 /dev/zero | tr '\0' h) # over max_headers (2k)
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 --cacert "$NODE_DIR/certs/ca.pem" \
   --cert "$NODE_DIR/certs/CO0010000.pem" --key "$NODE_DIR/certs/CO0010000.key" \
@@ -90,6 +92,11 @@ for m in headers body tls; do
   ok
 done
 grep -q '"event":"request_timeout"' "$NODE_DIR/serve.err" || fail "no request_timeout log line"; ok
+req GET /metrics CO0010000
+# the two that started a request (the third never finishes its handshake: libevent's own
+# timeout closes it, uncounted)
+grep -qE '^dmvgate_request_timeouts_total [2-9]' "$TMP/body" ||
+  fail "slow clients not counted: $(grep request_timeouts "$TMP/body")"; ok
 alive
 # a keep-alive connection serves several requests within the deadline
 code=$(curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{http_code} ' --max-time 20 --cacert "$NODE_DIR/certs/ca.pem" \
